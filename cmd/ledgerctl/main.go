@@ -1,0 +1,80 @@
+// Command ledgerctl is docledger's operator and auditor CLI: migrations,
+// projections, the event log, benchmarks and the offline tools.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// command is one ledgerctl sub-command. run returns the process exit status.
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
+
+// commands lists every sub-command; the composition of ledgerctl is here.
+func commands() map[string]command {
+	return map[string]command{
+		"migrate": {"apply the database migrations", runMigrate},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmds := commands()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stderr, cmds)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	c, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "ledgerctl: unknown command %q\n", args[0])
+		usage(stderr, cmds)
+		return 2
+	}
+	return c.run(ctx, args[1:], stdout, stderr)
+}
+
+func usage(w io.Writer, cmds map[string]command) {
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(w, "usage: ledgerctl COMMAND [ARGS]\n\ncommands:")
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-14s %s\n", n, cmds[n].summary)
+	}
+}
+
+// fail prints err as ledgerctl's error and returns exit status 1.
+func fail(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "ledgerctl: %v\n", err)
+	return 1
+}
+
+// databaseURL is DATABASE_URL, or an error saying how to get one.
+func databaseURL() (string, error) {
+	u := strings.TrimSpace(os.Getenv("DATABASE_URL"))
+	if u == "" {
+		return "", errors.New("DATABASE_URL is not set (make db prints one for the private cluster)")
+	}
+	return u, nil
+}
