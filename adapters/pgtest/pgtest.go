@@ -65,6 +65,10 @@ func NewDatabase(t testing.TB) string {
 	if lastErr != nil {
 		t.Fatalf("pgtest: create database: %v", lastErr)
 	}
+	// Database privileges are not copied from a template.
+	if _, err := conn.Exec(ctx, "GRANT CONNECT, CREATE ON DATABASE "+pgx.Identifier{name}.Sanitize()+" TO ledger_app"); err != nil {
+		t.Fatalf("pgtest: grant: %v", err)
+	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -152,4 +156,17 @@ func withDatabase(dsn, name string) string {
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+// Connect opens a single connection to dsn (as its login user), closed when t ends.
+func Connect(t testing.TB, dsn string) *pgx.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("pgtest: connect: %v", err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c
 }
