@@ -55,7 +55,9 @@ func ctx(t *testing.T) context.Context {
 	return c
 }
 
-func streamName(kind string) string { return kind + "-" + strings.ReplaceAll(uuid.NewString(), "-", "") }
+func streamName(kind string) string {
+	return kind + "-" + strings.ReplaceAll(uuid.NewString(), "-", "")
+}
 
 var at = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
