@@ -1,0 +1,198 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/uuid"
+
+	"docledger/domain"
+	"docledger/domain/event"
+)
+
+// EventStore is the event store port the command side uses.
+//
+// Append returns *event.ConflictError (errors.Is event.ErrConflict) for a
+// wrong expected version, event.ErrCommandReused for a command ID reused with
+// another request and event.ErrInvalidEvent for events it cannot store.
+// Command returns event.ErrCommandNotFound for an ID that never committed.
+type EventStore interface {
+	Append(ctx context.Context, stream string, expected event.ExpectedVersion, events ...event.Envelope) (event.AppendResult, error)
+	ReadStream(ctx context.Context, stream string, afterVersion int64) ([]event.Record, error)
+	Command(ctx context.Context, commandID string) (event.CommandRecord, error)
+}
+
+// RetryPolicy bounds the retries of an append that conflicts.
+type RetryPolicy struct {
+	Attempts  int           // total attempts, at least 1
+	BaseDelay time.Duration // first backoff, doubled each retry, with jitter
+}
+
+// DefaultRetry retries a conflicting append up to four more times.
+var DefaultRetry = RetryPolicy{Attempts: 5, BaseDelay: 2 * time.Millisecond}
+
+// Repository loads an aggregate, runs a change on it and appends the events
+// the change recorded, with the version it was loaded at as the expected one.
+type Repository[A domain.Aggregate] struct {
+	store    EventStore
+	registry *event.Registry
+	newAgg   func(id string) A
+	clock    domain.Clock
+	newID    func() uuid.UUID
+	retry    RetryPolicy
+	cache    *StreamCache
+}
+
+// RepositoryConfig configures a Repository.
+type RepositoryConfig[A domain.Aggregate] struct {
+	Store    EventStore
+	Registry *event.Registry
+	// New returns an empty aggregate for an aggregate ID.
+	New   func(id string) A
+	Clock domain.Clock
+	// NewID generates event IDs (UUIDv7).
+	NewID func() uuid.UUID
+	Retry RetryPolicy
+	// Cache is the snapshot hook: states of recently used streams, so that a
+	// command costs one round trip. Nil replays every stream from the store.
+	Cache *StreamCache
+}
+
+// NewRepository returns a repository, refusing missing dependencies.
+func NewRepository[A domain.Aggregate](cfg RepositoryConfig[A]) (*Repository[A], error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, errors.New("repository: nil event store")
+	case cfg.Registry == nil:
+		return nil, errors.New("repository: nil event registry")
+	case cfg.New == nil:
+		return nil, errors.New("repository: nil aggregate constructor")
+	case cfg.Clock == nil:
+		return nil, errors.New("repository: nil clock")
+	}
+	if cfg.NewID == nil {
+		cfg.NewID = func() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+	}
+	if cfg.Retry.Attempts < 1 {
+		cfg.Retry = DefaultRetry
+	}
+	return &Repository[A]{store: cfg.Store, registry: cfg.Registry, newAgg: cfg.New, clock: cfg.Clock,
+		newID: cfg.NewID, retry: cfg.Retry, cache: cfg.Cache}, nil
+}
+
+// Update loads the aggregate id, calls change with it and the business time,
+// and appends what change recorded, with meta as the events' cause and the
+// fingerprint of the command being handled (RequestHash). A change that records nothing writes
+// nothing. A conflicting append is retried from a fresh load, with backoff,
+// up to the retry policy's attempts; then the conflict is returned.
+func (r *Repository[A]) Update(ctx context.Context, meta Meta, id string, change func(a A, now time.Time) error) (Result, error) {
+	requestHash := RequestHash(ctx)
+	var lastErr error
+	delay := r.retry.BaseDelay
+	for attempt := 0; attempt < r.retry.Attempts; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return Result{}, ctx.Err()
+			case <-time.After(delay/2 + rand.N(delay)):
+			}
+			delay *= 2
+		}
+		fresh := attempt > 0
+		agg, payloads, cachedState, err := r.load(ctx, id, fresh)
+		if err != nil {
+			return Result{}, err
+		}
+		now := r.clock.Now()
+		if err := change(agg, now); err != nil {
+			if !cachedState {
+				return Result{}, err
+			}
+			// A refusal must be decided on the current state: reload and ask again.
+			if agg, payloads, _, err = r.load(ctx, id, true); err != nil {
+				return Result{}, err
+			}
+			if err := change(agg, now); err != nil {
+				return Result{}, err
+			}
+		}
+		changes := agg.Changes()
+		if len(changes) == 0 {
+			return Result{StreamID: agg.StreamID(), StreamVersion: agg.Version()}, nil
+		}
+		envs := make([]event.Envelope, len(changes))
+		for i, p := range changes {
+			env, err := r.registry.Encode(p)
+			if err != nil {
+				return Result{}, err
+			}
+			env.ID = r.newID()
+			env.OccurredAt = now
+			env.Cause = event.Cause{Actor: meta.Actor, CommandID: meta.CommandID, CausationID: meta.CausationID,
+				CorrelationID: meta.CorrelationID, RequestSHA256: requestHash}
+			envs[i] = env
+		}
+		res, err := r.store.Append(ctx, agg.StreamID(), event.ExpectedVersion(agg.Version()), envs...)
+		if errors.Is(err, event.ErrConflict) {
+			lastErr = err
+			r.cache.forget(agg.StreamID())
+			continue
+		}
+		if err != nil {
+			return Result{}, err
+		}
+		if !res.Duplicate {
+			r.cache.put(agg.StreamID(), res.StreamVersion, append(payloads, changes...))
+		}
+		return Result{StreamID: agg.StreamID(), StreamVersion: res.StreamVersion, Position: res.LastPosition, Duplicate: res.Duplicate}, nil
+	}
+	return Result{}, fmt.Errorf("after %d attempts: %w", r.retry.Attempts, lastErr)
+}
+
+// Load returns the current state of aggregate id (for queries that must see
+// the aggregate itself, and for tests).
+func (r *Repository[A]) Load(ctx context.Context, id string) (A, error) {
+	a, _, _, err := r.load(ctx, id, true)
+	return a, err
+}
+
+// load builds the aggregate from the cache and the stream's newer events (or
+// all of them when fresh or not cached), and returns the payloads it applied
+// and whether the state came from the cache.
+func (r *Repository[A]) load(ctx context.Context, id string, fresh bool) (A, []event.Payload, bool, error) {
+	agg := r.newAgg(id)
+	stream := agg.StreamID()
+	var payloads []event.Payload
+	var version int64
+	if !fresh {
+		if v, ps, ok := r.cache.get(stream); ok {
+			version, payloads = v, ps
+			for _, p := range ps {
+				agg.Apply(p)
+			}
+			agg.Loaded(version)
+			// Optimistic: the cached state is used as is; if the stream moved
+			// on, the append's expected version catches it and we reload.
+			return agg, payloads, true, nil
+		}
+	}
+	recs, err := r.store.ReadStream(ctx, stream, version)
+	if err != nil {
+		var zero A
+		return zero, nil, false, fmt.Errorf("load %s: %w", stream, err)
+	}
+	for _, rec := range recs {
+		p, err := r.registry.Decode(rec.Type, rec.SchemaVersion, rec.Data)
+		if err != nil {
+			var zero A
+			return zero, nil, false, fmt.Errorf("load %s at version %d: %w", stream, rec.StreamVersion, err)
+		}
+		agg.Apply(p)
+		agg.Loaded(rec.StreamVersion)
+		payloads = append(payloads, p)
+	}
+	return agg, payloads, false, nil
+}
