@@ -1,0 +1,61 @@
+// Package projections keeps docledger's read models: plain PostgreSQL tables
+// built from the global event log.
+//
+// Each read model lives in its own schema (named after it) with a checkpoint
+// table. A Runner reads the log from the checkpoint and applies a batch of
+// events to the model's tables in the same transaction as the new
+// checkpoint, so each event takes effect exactly once. Rebuild replays the
+// log from zero into a fresh copy of the schema and swaps it in atomically,
+// so readers never see a half-built model. A projection that fails on an
+// event stops at that event and reports its position; it never skips it.
+package projections
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"docledger/domain/event"
+)
+
+// EventLog is the port projections read the global log through.
+//
+// ReadAll returns events after a position in the log's order, never skipping
+// one that commits late (event.ErrUnknownPosition for a position no event
+// has). Wake returns a channel closed when new events may be there. Head is
+// the last readable event's position and recorded time.
+type EventLog interface {
+	ReadAll(ctx context.Context, after int64, limit int) ([]event.Record, error)
+	Wake() <-chan struct{}
+	Head(ctx context.Context) (int64, time.Time, error)
+}
+
+// Projection is one read model.
+type Projection interface {
+	// Name is the read model's name and the schema its tables live in.
+	Name() string
+	// Tables are the model's tables in its schema, besides "checkpoint".
+	Tables() []string
+	// Apply applies events, in log order, to the tables in schema within tx.
+	// An event it cannot apply is reported as an *EventError.
+	Apply(ctx context.Context, tx pgx.Tx, schema string, events []event.Record) error
+}
+
+// EventError is a projection's failure on one event.
+type EventError struct {
+	Projection string
+	Position   int64
+	Type       string
+	Err        error
+}
+
+func (e *EventError) Error() string {
+	return fmt.Sprintf("projection %s: event at position %d (%s): %v", e.Projection, e.Position, e.Type, e.Err)
+}
+
+func (e *EventError) Unwrap() error { return e.Err }
+
+// Table is the quoted name of table in schema.
+func Table(schema, table string) string { return pgx.Identifier{schema, table}.Sanitize() }

@@ -1,0 +1,255 @@
+package projections_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"docledger/adapters/pgstore"
+	"docledger/adapters/pgtest"
+	"docledger/domain/document"
+	"docledger/domain/event"
+	"docledger/projections"
+	"docledger/projections/inbox"
+)
+
+const hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+
+type fixture struct {
+	pool  *pgxpool.Pool
+	store *pgstore.Store
+	reg   *event.Registry
+	proj  *inbox.Projection
+}
+
+func newFixture(t *testing.T) *fixture {
+	pool, _ := pgtest.NewPool(t)
+	store := pgstore.New(pool, pgstore.Options{PollInterval: 20 * time.Millisecond})
+	t.Cleanup(store.Close)
+	reg := event.NewRegistry()
+	document.Register(reg)
+	return &fixture{pool: pool, store: store, reg: reg, proj: inbox.New(reg)}
+}
+
+func (f *fixture) append(t *testing.T, id uuid.UUID, expected event.ExpectedVersion, ps ...event.Payload) {
+	t.Helper()
+	envs := make([]event.Envelope, len(ps))
+	for i, p := range ps {
+		env, err := f.reg.Encode(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.OccurredAt = t0
+		envs[i] = env
+	}
+	if _, err := f.store.Append(context.Background(), document.StreamID(id), expected, envs...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func registered(id uuid.UUID, recipient string, i int) document.Registered {
+	return document.Registered{DocumentID: id, SenderParty: "BIN990140000123", RecipientParty: recipient,
+		Kind: document.KindInvoice, Title: fmt.Sprintf("Invoice %d", i), ContentSHA256: hash,
+		RegisteredAt: t0.Add(time.Duration(i) * time.Minute)}
+}
+
+func (f *fixture) runner(t *testing.T, batch int) (*projections.Runner, chan error) {
+	r, err := projections.NewRunner(projections.RunnerConfig{Pool: f.pool, Log: f.store, Projection: f.proj, Batch: batch, Poll: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return r, done
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestRunnerBuildsInbox(t *testing.T) {
+	f := newFixture(t)
+	party := "IIN900101300123"
+	ids := make([]uuid.UUID, 5)
+	for i := range ids {
+		ids[i] = uuid.New()
+		f.append(t, ids[i], event.NoStream, registered(ids[i], party, i))
+	}
+	f.append(t, ids[0], 1, document.Sent{DocumentID: ids[0], SentAt: t0}, document.Delivered{DocumentID: ids[0], RecipientParty: party, DeliveredAt: t0.Add(time.Hour)})
+	other := uuid.New()
+	f.append(t, other, event.NoStream, registered(other, "IIN000000000000", 9))
+	f.runner(t, 2)
+
+	ctx := context.Background()
+	waitFor(t, "the inbox", func() bool {
+		p, err := inbox.Query(ctx, f.pool, party, "", 10)
+		return err == nil && len(p.Documents) == 5 && p.Documents[4].Status == "delivered"
+	})
+	// Keyset pagination: 2 + 2 + 1, newest first, no overlap.
+	var seen []uuid.UUID
+	cursor := ""
+	for page := 0; ; page++ {
+		p, err := inbox.Query(ctx, f.pool, party, cursor, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range p.Documents {
+			seen = append(seen, d.DocumentID)
+		}
+		if p.Next == "" {
+			break
+		}
+		cursor = p.Next
+	}
+	if len(seen) != 5 || seen[0] != ids[4] || seen[4] != ids[0] {
+		t.Fatalf("pages gave %v, want newest (%s) to oldest (%s)", seen, ids[4], ids[0])
+	}
+	if _, err := inbox.Query(ctx, f.pool, party, "not-a-cursor", 2); !errors.Is(err, inbox.ErrBadCursor) {
+		t.Fatalf("bad cursor: %v", err)
+	}
+	// Live: a new document shows up.
+	late := uuid.New()
+	f.append(t, late, event.NoStream, registered(late, party, 20))
+	waitFor(t, "the live event", func() bool {
+		p, _ := inbox.Query(ctx, f.pool, party, "", 1)
+		return len(p.Documents) == 1 && p.Documents[0].DocumentID == late
+	})
+	st, err := projections.ReadStatus(ctx, f.pool, f.store, f.proj)
+	if err != nil || st.Position != st.Head || st.LagEvents != 0 {
+		t.Fatalf("status %+v, %v", st, err)
+	}
+}
+
+// A projection that cannot apply an event stops there, keeps everything
+// before it, and names the event.
+func TestRunnerStopsOnAFailingEvent(t *testing.T) {
+	f := newFixture(t)
+	party := "IIN900101300123"
+	good := uuid.New()
+	f.append(t, good, event.NoStream, registered(good, party, 1))
+	// A delivery for a document the inbox has never seen registered.
+	ghost := uuid.New()
+	f.append(t, ghost, event.NoStream, document.Delivered{DocumentID: ghost, RecipientParty: party, DeliveredAt: t0})
+	after := uuid.New()
+	f.append(t, after, event.NoStream, registered(after, party, 2))
+	ghostRecs, _ := f.store.ReadStream(context.Background(), document.StreamID(ghost), 0)
+
+	r, done := f.runner(t, 100)
+	var err error
+	select {
+	case err = <-done:
+		done <- err // for the cleanup
+	case <-time.After(20 * time.Second):
+		t.Fatal("runner did not stop")
+	}
+	var evErr *projections.EventError
+	if !errors.As(err, &evErr) || evErr.Position != ghostRecs[0].Position || evErr.Type != document.TypeDelivered {
+		t.Fatalf("runner stopped with %v, want the failing event at %d", err, ghostRecs[0].Position)
+	}
+	if r.Err() == nil {
+		t.Fatal("runner does not report its error")
+	}
+	var cp int64
+	f.pool.QueryRow(context.Background(), "SELECT position FROM inbox.checkpoint").Scan(&cp)
+	goodRecs, _ := f.store.ReadStream(context.Background(), document.StreamID(good), 0)
+	if cp != goodRecs[0].Position {
+		t.Fatalf("checkpoint at %d, want %d (just before the failing event)", cp, goodRecs[0].Position)
+	}
+	p, _ := inbox.Query(context.Background(), f.pool, party, "", 10)
+	if len(p.Documents) != 1 || p.Documents[0].DocumentID != good {
+		t.Fatalf("inbox after failure: %+v", p.Documents)
+	}
+}
+
+// Rebuild replays into fresh tables and swaps them in: a reader sees the old
+// model or the whole new one, never a part.
+func TestRebuildSwapsAtomically(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	party := "IIN900101300123"
+	const n = 3000
+	for i := 0; i < n; i++ {
+		id := uuid.New()
+		f.append(t, id, event.NoStream, registered(id, party, i))
+	}
+	if _, err := projections.CatchUp(ctx, f.pool, f.store, f.proj, inbox.Name, 500, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Damage the live model so the swap is visible.
+	if _, err := f.pool.Exec(ctx, "DELETE FROM inbox.documents WHERE title LIKE 'Invoice 1%'"); err != nil {
+		t.Fatal(err)
+	}
+	var damaged int
+	f.pool.QueryRow(ctx, "SELECT count(*) FROM inbox.documents").Scan(&damaged)
+
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	var bad atomic.Int64
+	var reads atomic.Int64
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for !stop.Load() {
+			var c int
+			if err := f.pool.QueryRow(ctx, "SELECT count(*) FROM inbox.documents").Scan(&c); err != nil {
+				continue // the old table may vanish between parse and execution
+			}
+			reads.Add(1)
+			if c != damaged && c != n {
+				bad.Store(int64(c))
+			}
+		}
+	}()
+	res, err := projections.Rebuild(ctx, f.pool, f.store, f.proj, 200)
+	stop.Store(true)
+	wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Events != n {
+		t.Fatalf("rebuild applied %d events, want %d", res.Events, n)
+	}
+	if bad.Load() != 0 {
+		t.Fatalf("a reader saw %d documents during the rebuild (old %d, new %d)", bad.Load(), damaged, n)
+	}
+	if reads.Load() == 0 {
+		t.Fatal("the reader never read")
+	}
+	var c int
+	f.pool.QueryRow(ctx, "SELECT count(*) FROM inbox.documents").Scan(&c)
+	if c != n {
+		t.Fatalf("after rebuild %d documents, want %d", c, n)
+	}
+	var schemas int
+	f.pool.QueryRow(ctx, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'inbox%'").Scan(&schemas)
+	if schemas != 1 {
+		t.Fatalf("%d inbox schemas after the swap, want 1", schemas)
+	}
+	// The live runner goes on from the rebuilt checkpoint.
+	f.runner(t, 100)
+	id := uuid.New()
+	f.append(t, id, event.NoStream, registered(id, party, n+1))
+	waitFor(t, "the event after the rebuild", func() bool {
+		var c int
+		f.pool.QueryRow(ctx, "SELECT count(*) FROM inbox.documents").Scan(&c)
+		return c == n+1
+	})
+}

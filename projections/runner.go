@@ -1,0 +1,184 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"docledger/domain/event"
+)
+
+// RunnerConfig configures a Runner.
+type RunnerConfig struct {
+	Pool       *pgxpool.Pool
+	Log        EventLog
+	Projection Projection
+	// Batch is the most events applied in one transaction (default 1000).
+	Batch int
+	// Poll is the fallback interval between reads when no wake-up comes (default 250ms).
+	Poll    time.Duration
+	Metrics *Metrics
+	Logger  *slog.Logger
+	// OnApplied, when set, is called after each committed batch (benchmarks
+	// use it to measure lag per event).
+	OnApplied func(events []event.Record, committedAt time.Time)
+}
+
+// Runner keeps one read model up to date with the log.
+type Runner struct {
+	cfg RunnerConfig
+	mu  sync.Mutex
+	err error
+}
+
+// NewRunner returns a runner; it refuses missing dependencies.
+func NewRunner(cfg RunnerConfig) (*Runner, error) {
+	switch {
+	case cfg.Pool == nil:
+		return nil, errors.New("projection runner: nil pool")
+	case cfg.Log == nil:
+		return nil, errors.New("projection runner: nil event log")
+	case cfg.Projection == nil:
+		return nil, errors.New("projection runner: nil projection")
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 1000
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = 250 * time.Millisecond
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Runner{cfg: cfg}, nil
+}
+
+// Err is the error the runner stopped on, if it stopped on one.
+func (r *Runner) Err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+// Run applies new events until ctx ends (returning nil) or the projection
+// fails on an event (returning its *EventError, checkpoint left before it).
+// Database errors outside the projection are retried.
+func (r *Runner) Run(ctx context.Context) error {
+	name := r.cfg.Projection.Name()
+	log := r.cfg.Logger.With("projection", name)
+	poll := time.NewTicker(r.cfg.Poll)
+	defer poll.Stop()
+	for {
+		woken := r.cfg.Log.Wake()
+		n, err := CatchUp(ctx, r.cfg.Pool, r.cfg.Log, r.cfg.Projection, name, r.cfg.Batch, r.cfg.Metrics, r.cfg.OnApplied)
+		var evErr *EventError
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case errors.As(err, &evErr):
+			r.mu.Lock()
+			r.err = err
+			r.mu.Unlock()
+			r.cfg.Metrics.failed(name, true)
+			log.Error("projection stopped on an event it cannot apply", "position", evErr.Position, "type", evErr.Type, "err", evErr.Err)
+			return err
+		case err != nil:
+			log.Warn("projection: will retry", "err", err)
+			n = 0
+		}
+		if n > 0 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-woken:
+		case <-poll.C:
+		}
+	}
+}
+
+// CatchUp applies events to the model in schema until none are left or a
+// batch fails, and returns how many it applied. Each batch commits with its
+// checkpoint. When a batch fails, its events are applied one by one so that
+// every event before the failing one is kept and the failing one is named.
+func CatchUp(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, schema string, batch int, m *Metrics, onApplied func([]event.Record, time.Time)) (int, error) {
+	total := 0
+	for {
+		n, err := applyBatch(ctx, pool, log, p, schema, batch, m, onApplied)
+		total += n
+		var evErr *EventError
+		if errors.As(err, &evErr) && batch > 1 {
+			// Find the failing event: one event per transaction.
+			for {
+				n, err = applyBatch(ctx, pool, log, p, schema, 1, m, onApplied)
+				total += n
+				if err != nil || n == 0 {
+					return total, err
+				}
+			}
+		}
+		if err != nil || n < batch {
+			return total, err
+		}
+	}
+}
+
+// applyBatch applies at most limit events after the checkpoint in one
+// transaction with the checkpoint. A concurrent runner that moved the
+// checkpoint first makes it apply nothing.
+func applyBatch(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, schema string, limit int, m *Metrics, onApplied func([]event.Record, time.Time)) (int, error) {
+	checkpoint := Table(schema, "checkpoint")
+	var from int64
+	if err := pool.QueryRow(ctx, "SELECT position FROM "+checkpoint).Scan(&from); err != nil {
+		return 0, fmt.Errorf("read checkpoint of %s: %w", schema, err)
+	}
+	events, err := log.ReadAll(ctx, from, limit)
+	if err != nil {
+		return 0, fmt.Errorf("read log: %w", err)
+	}
+	m.observe(ctx, p.Name(), log, from, events)
+	if len(events) == 0 {
+		return 0, nil
+	}
+	tx, err := pool.BeginTx(ctx, pgx.TxOptions{})
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback(context.Background()) //nolint:errcheck
+	var locked int64
+	if err := tx.QueryRow(ctx, "SELECT position FROM "+checkpoint+" FOR UPDATE").Scan(&locked); err != nil {
+		return 0, fmt.Errorf("lock checkpoint of %s: %w", schema, err)
+	}
+	if locked != from {
+		return 0, nil // another runner applied these; read again
+	}
+	if err := p.Apply(ctx, tx, schema, events); err != nil {
+		var evErr *EventError
+		if errors.As(err, &evErr) {
+			return 0, err
+		}
+		// A failure of the batch as a whole is attributed to its first event;
+		// CatchUp narrows it down by applying events one at a time.
+		return 0, &EventError{Projection: p.Name(), Position: events[0].Position, Type: events[0].Type, Err: err}
+	}
+	last := events[len(events)-1]
+	if _, err := tx.Exec(ctx, "UPDATE "+checkpoint+" SET position = $1, updated_at = statement_timestamp()", last.Position); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, err
+	}
+	committed := time.Now()
+	m.applied(p.Name(), events, committed)
+	if onApplied != nil {
+		onApplied(events, committed)
+	}
+	return len(events), nil
+}
