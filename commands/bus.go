@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -162,6 +163,13 @@ func Handle[C Command](b *Bus, store EventStore, h Handler[C]) error {
 			CorrelationID: msg.Metadata.Get(metaCorrelationID),
 			CausationID:   msg.Metadata.Get(metaCausationID),
 		}
+		if v := msg.Metadata.Get(metaExpected); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return Result{}, ErrWrongVersion.Withf("unreadable expected version %q", v)
+			}
+			meta.ExpectedVersion = &n
+		}
 		res, err := runCommand(ctx, store, name, meta, cmd, h)
 		outcome := "ok"
 		switch {
@@ -253,6 +261,9 @@ func (b *Bus) Send(ctx context.Context, meta Meta, cmd Command) (Result, error) 
 		m.Metadata.Set(metaActor, meta.Actor)
 		m.Metadata.Set(metaCorrelationID, meta.CorrelationID)
 		m.Metadata.Set(metaCausationID, meta.CausationID)
+		if meta.ExpectedVersion != nil {
+			m.Metadata.Set(metaExpected, strconv.FormatInt(*meta.ExpectedVersion, 10))
+		}
 		middleware.SetCorrelationID(meta.CorrelationID, m)
 		return nil
 	})

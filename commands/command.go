@@ -26,6 +26,10 @@ type Meta struct {
 	Actor         string
 	CorrelationID string
 	CausationID   string
+	// ExpectedVersion, when set, is the aggregate version the sender decided
+	// on (HTTP If-Match); the command is refused when the aggregate is
+	// elsewhere.
+	ExpectedVersion *int64
 }
 
 // Result is what a command did.
@@ -48,6 +52,7 @@ var (
 	ErrUnknownCommand       = domain.NewError("unknown_command", "no handler for this command")
 	ErrTimeout              = domain.NewError("command_timeout", "no reply to the command in time")
 	ErrInternal             = domain.NewError("internal_error", "the command failed")
+	ErrWrongVersion         = domain.NewError("wrong_expected_version", "the aggregate is not at the expected version")
 )
 
 // fingerprint is the SHA-256 of a command's name and payload: the request

@@ -21,6 +21,7 @@ const (
 	metaActor         = "actor"
 	metaCorrelationID = "correlation_id"
 	metaCausationID   = "causation_id"
+	metaExpected      = "expected_version"
 )
 
 // reply is the wire form of a command's answer.

@@ -106,6 +106,16 @@ func (r *Repository[A]) Update(ctx context.Context, meta Meta, id string, change
 		if err != nil {
 			return Result{}, err
 		}
+		if meta.ExpectedVersion != nil && *meta.ExpectedVersion != agg.Version() {
+			if cachedState {
+				if agg, payloads, cachedState, err = r.load(ctx, id, true); err != nil {
+					return Result{}, err
+				}
+			}
+			if *meta.ExpectedVersion != agg.Version() {
+				return Result{}, ErrWrongVersion.Withf("expected %d, actual %d", *meta.ExpectedVersion, agg.Version())
+			}
+		}
 		now := r.clock.Now()
 		if err := change(agg, now); err != nil {
 			if !cachedState {

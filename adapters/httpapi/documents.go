@@ -1,0 +1,182 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/google/uuid"
+
+	"docledger/commands"
+	"docledger/domain/document"
+	"docledger/projections/inbox"
+)
+
+// idempotencyNamespace derives document ids from idempotency keys, so that a
+// retried registration without an explicit id names the same document.
+var idempotencyNamespace = uuid.MustParse("6f1c3b0e-8a8e-4d3c-9f55-2b7e0c6d9a11")
+
+// meta builds a command's meta from the request: the Idempotency-Key header
+// (generated when absent), the actor and the correlation id. It answers the
+// client itself and returns false for a bad key.
+func meta(w http.ResponseWriter, r *http.Request) (commands.Meta, bool) {
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		key = newID()
+	} else if len(key) > 200 || strings.IndexFunc(key, func(c rune) bool { return !unicode.IsPrint(c) }) >= 0 {
+		writeError(w, r, http.StatusBadRequest, "invalid_idempotency_key", "Idempotency-Key must be at most 200 printable characters")
+		return commands.Meta{}, false
+	}
+	w.Header().Set("Idempotency-Key", key)
+	actor := r.Header.Get("X-Ledger-Actor")
+	if actor == "" {
+		actor = "anonymous"
+	}
+	m := commands.Meta{CommandID: key, Actor: actor, CorrelationID: correlationID(r.Context())}
+	if im := r.Header.Get("If-Match"); im != "" {
+		v, err := strconv.ParseInt(strings.Trim(im, `"`), 10, 64)
+		if err != nil || v < 0 {
+			writeError(w, r, http.StatusBadRequest, "invalid_if_match", "If-Match must be a stream version (a non-negative integer)")
+			return commands.Meta{}, false
+		}
+		m.ExpectedVersion = &v
+	}
+	return m, true
+}
+
+// commandResponse is the answer to a command.
+type commandResponse struct {
+	DocumentID    uuid.UUID `json:"document_id,omitempty"`
+	StreamID      string    `json:"stream_id"`
+	StreamVersion int64     `json:"stream_version"`
+	Position      int64     `json:"position"`
+	Duplicate     bool      `json:"duplicate,omitempty"`
+}
+
+type registerRequest struct {
+	DocumentID     *uuid.UUID    `json:"document_id"`
+	SenderParty    string        `json:"sender_party"`
+	RecipientParty string        `json:"recipient_party"`
+	Kind           document.Kind `json:"kind"`
+	Title          string        `json:"title"`
+	ContentSHA256  string        `json:"content_sha256"`
+}
+
+func (s *Server) registerDocument(w http.ResponseWriter, r *http.Request) {
+	m, ok := meta(w, r)
+	if !ok {
+		return
+	}
+	var req registerRequest
+	if !s.decode(w, r, &req) {
+		return
+	}
+	id := uuid.NewSHA1(idempotencyNamespace, []byte(m.CommandID))
+	if req.DocumentID != nil {
+		id = *req.DocumentID
+	}
+	if id == uuid.Nil {
+		writeError(w, r, http.StatusBadRequest, "invalid_id", "document_id must not be the nil UUID")
+		return
+	}
+	s.command(w, r, m, id, http.StatusCreated, &commands.RegisterDocument{
+		DocumentID: id, SenderParty: req.SenderParty, RecipientParty: req.RecipientParty,
+		Kind: req.Kind, Title: req.Title, ContentSHA256: req.ContentSHA256,
+	})
+}
+
+func (s *Server) sendDocument(w http.ResponseWriter, r *http.Request) {
+	s.documentCommand(w, r, func(id uuid.UUID) commands.Command { return &commands.SendDocument{DocumentID: id} })
+}
+
+func (s *Server) deliverDocument(w http.ResponseWriter, r *http.Request) {
+	s.documentCommand(w, r, func(id uuid.UUID) commands.Command { return &commands.DeliverDocument{DocumentID: id} })
+}
+
+// documentCommand handles a command on the document in the path, whose body
+// is empty or an empty object.
+func (s *Server) documentCommand(w http.ResponseWriter, r *http.Request, build func(uuid.UUID) commands.Command) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	m, ok := meta(w, r)
+	if !ok {
+		return
+	}
+	if r.ContentLength != 0 {
+		var empty struct{}
+		if !s.decode(w, r, &empty) {
+			return
+		}
+	}
+	s.command(w, r, m, id, http.StatusOK, build(id))
+}
+
+// genericCommand accepts any command the API knows by its type name.
+func (s *Server) genericCommand(w http.ResponseWriter, r *http.Request) {
+	var cmd commands.Command
+	switch r.PathValue("type") {
+	case "RegisterDocument":
+		cmd = &commands.RegisterDocument{}
+	case "SendDocument":
+		cmd = &commands.SendDocument{}
+	case "DeliverDocument":
+		cmd = &commands.DeliverDocument{}
+	default:
+		writeError(w, r, http.StatusNotFound, commands.ErrUnknownCommand.Code, "unknown command type "+strconv.Quote(r.PathValue("type")))
+		return
+	}
+	m, ok := meta(w, r)
+	if !ok || !s.decode(w, r, cmd) {
+		return
+	}
+	id, err := uuid.Parse(cmd.AggregateID())
+	if err != nil || id == uuid.Nil {
+		writeError(w, r, http.StatusBadRequest, "invalid_id", "document_id is required")
+		return
+	}
+	s.command(w, r, m, id, http.StatusOK, cmd)
+}
+
+func (s *Server) command(w http.ResponseWriter, r *http.Request, m commands.Meta, id uuid.UUID, status int, cmd commands.Command) {
+	res, err := s.cfg.Bus.Send(r.Context(), m, cmd)
+	if err != nil {
+		s.writeCommandError(w, r, err)
+		return
+	}
+	if res.Duplicate {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(res.StreamVersion, 10)))
+	writeJSON(w, status, commandResponse{DocumentID: id, StreamID: res.StreamID, StreamVersion: res.StreamVersion,
+		Position: res.Position, Duplicate: res.Duplicate})
+}
+
+func (s *Server) partyInbox(w http.ResponseWriter, r *http.Request) {
+	party := r.PathValue("id")
+	if party == "" || len(party) > 100 {
+		writeError(w, r, http.StatusBadRequest, "invalid_id", "a party id is 1 to 100 characters")
+		return
+	}
+	limit := 50
+	if l := r.URL.Query().Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 500 {
+			writeError(w, r, http.StatusBadRequest, "invalid_limit", "limit must be 1 to 500")
+			return
+		}
+		limit = n
+	}
+	page, err := inbox.Query(r.Context(), s.cfg.Pool, party, r.URL.Query().Get("cursor"), limit)
+	switch {
+	case err == inbox.ErrBadCursor:
+		writeError(w, r, http.StatusBadRequest, "invalid_cursor", "the cursor was not issued by this API")
+	case err != nil:
+		s.log.Error("inbox query", "err", err, "correlation_id", correlationID(r.Context()))
+		writeError(w, r, http.StatusInternalServerError, "internal_error", "the query failed")
+	default:
+		writeJSON(w, http.StatusOK, page)
+	}
+}

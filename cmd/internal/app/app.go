@@ -1,0 +1,206 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"docledger/adapters/httpapi"
+	"docledger/adapters/pg"
+	"docledger/adapters/pgstore"
+	"docledger/commands"
+	"docledger/domain"
+	"docledger/domain/document"
+	"docledger/domain/event"
+	"docledger/projections"
+	"docledger/projections/inbox"
+)
+
+// NewRegistry registers every event type of the domain.
+func NewRegistry() *event.Registry {
+	r := event.NewRegistry()
+	document.Register(r)
+	return r
+}
+
+// Projections lists the read models.
+func Projections(reg *event.Registry) []projections.Projection {
+	return []projections.Projection{inbox.New(reg)}
+}
+
+// NewLogger returns the JSON logger on stderr.
+func NewLogger(level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// App is a running ledgerd: store, bus, projections and API.
+type App struct {
+	Config   Config
+	Log      *slog.Logger
+	Pool     *pgxpool.Pool // as the application role
+	Admin    *pgxpool.Pool // as the login role (the sql transport's tables)
+	Store    *pgstore.Store
+	Events   *event.Registry
+	Bus      *commands.Bus
+	Metrics  *prometheus.Registry
+	Runners  []*projections.Runner
+	API      *httpapi.Server
+	listener net.Listener
+}
+
+// New wires an App; Run starts it.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	a := &App{Config: cfg, Log: log, Events: NewRegistry(), Metrics: prometheus.NewRegistry()}
+	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var err error
+	a.Pool, err = pg.Connect(ctx, pg.Config{URL: cfg.DatabaseURL, Role: cfg.DBRole, MaxConns: cfg.PoolSize, ApplicationName: "ledgerd"})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Transport == commands.TransportSQL {
+		a.Admin, err = pg.Connect(ctx, pg.Config{URL: cfg.DatabaseURL, MaxConns: 8, ApplicationName: "ledgerd-transport"})
+		if err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+	a.Store = pgstore.New(a.Pool, pgstore.Options{PollInterval: cfg.Poll})
+	a.Bus, err = commands.New(commands.Config{
+		Transport:  commands.TransportConfig{Name: cfg.Transport, Pool: a.Admin, NATSURL: cfg.NATSURL},
+		Partitions: cfg.Partitions,
+		PoisonPool: a.Pool,
+		Logger:     log,
+		Registerer: a.Metrics,
+	})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	deps := commands.DocumentDeps{Store: instrument(a.Store, a.Metrics), Registry: a.Events, Clock: domain.SystemClock,
+		Cache: commands.NewStreamCache(cfg.CacheSize)}
+	if err := commands.RegisterDocumentHandlers(a.Bus, deps); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if cfg.Projections {
+		pm := projections.NewMetrics(a.Metrics)
+		for _, p := range Projections(a.Events) {
+			r, err := projections.NewRunner(projections.RunnerConfig{Pool: a.Pool, Log: a.Store, Projection: p, Metrics: pm, Logger: log, Poll: cfg.Poll})
+			if err != nil {
+				a.Close()
+				return nil, err
+			}
+			a.Runners = append(a.Runners, r)
+		}
+	}
+	a.API, err = httpapi.New(httpapi.Config{
+		Bus: a.Bus, Pool: a.Pool, MaxBody: cfg.MaxBody, Gatherer: a.Metrics, Logger: log,
+		Ready: a.ready,
+	})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) ready(context.Context) error {
+	for _, r := range a.Runners {
+		if err := r.Err(); err != nil {
+			return fmt.Errorf("projection stopped: %w", err)
+		}
+	}
+	return nil
+}
+
+// Listen binds the HTTP address (":0" picks a free port); Addr then tells it.
+func (a *App) Listen() error {
+	l, err := net.Listen("tcp", a.Config.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Config.HTTPAddr, err)
+	}
+	a.listener = l
+	return nil
+}
+
+// Addr is the bound HTTP address.
+func (a *App) Addr() string { return a.listener.Addr().String() }
+
+// Run serves until ctx ends, then shuts down gracefully: the HTTP server
+// stops taking requests and finishes those in flight, then the command bus
+// and the projections stop.
+func (a *App) Run(ctx context.Context) error {
+	if a.listener == nil {
+		if err := a.Listen(); err != nil {
+			return err
+		}
+	}
+	busCtx, stopBus := context.WithCancel(context.Background())
+	defer stopBus()
+	busDone := make(chan error, 1)
+	go func() { busDone <- a.Bus.Run(busCtx) }()
+	select {
+	case <-a.Bus.Running():
+	case err := <-busDone:
+		return fmt.Errorf("command bus: %w", err)
+	}
+	runCtx, stopRunners := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, r := range a.Runners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = r.Run(runCtx) // a stopped projection is reported by /readyz and its metric
+		}()
+	}
+	srv := &http.Server{Handler: a.API, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	srvDone := make(chan error, 1)
+	go func() { srvDone <- srv.Serve(a.listener) }()
+	a.Log.Info("ledgerd serving", "addr", a.Addr(), "transport", a.Config.Transport)
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-srvDone:
+	}
+	a.Log.Info("ledgerd shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if serr := srv.Shutdown(shutCtx); serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	stopRunners()
+	wg.Wait()
+	stopBus()
+	if cerr := a.Bus.Close(); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
+	<-busDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Close releases the pools and the store's background work.
+func (a *App) Close() {
+	if a.Store != nil {
+		a.Store.Close()
+	}
+	if a.Pool != nil {
+		a.Pool.Close()
+	}
+	if a.Admin != nil {
+		a.Admin.Close()
+	}
+}

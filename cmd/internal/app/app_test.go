@@ -1,0 +1,238 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"docledger/adapters/pgtest"
+	"docledger/cmd/internal/app"
+)
+
+const hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+type server struct {
+	t    *testing.T
+	base string
+	app  *app.App
+}
+
+func start(t *testing.T) *server {
+	t.Helper()
+	dsn := pgtest.NewDatabase(t)
+	t.Setenv("DATABASE_URL", dsn)
+	t.Setenv("LEDGER_HTTP_ADDR", "127.0.0.1:0")
+	t.Setenv("LEDGER_POLL_INTERVAL", "50ms")
+	cfg, err := app.ConfigFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.New(ctx, cfg, app.NewLogger(8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("ledgerd run: %v", err)
+		}
+		a.Close()
+	})
+	s := &server{t: t, base: "http://" + a.Addr(), app: a}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if code, _ := s.do("GET", "/readyz", nil, nil); code == 200 {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("ledgerd never became ready")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (s *server) do(method, path string, body any, header map[string]string) (int, map[string]any) {
+	s.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, _ := json.Marshal(b)
+		rd = bytes.NewReader(j)
+	}
+	req, _ := http.NewRequest(method, s.base+path, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out := map[string]any{}
+	raw, _ := io.ReadAll(resp.Body)
+	_ = json.Unmarshal(raw, &out)
+	return resp.StatusCode, out
+}
+
+func (s *server) eventCount() int {
+	var n int
+	if err := s.app.Pool.QueryRow(context.Background(), "SELECT count(*) FROM events").Scan(&n); err != nil {
+		s.t.Fatal(err)
+	}
+	return n
+}
+
+func errCode(body map[string]any) string {
+	e, _ := body["error"].(map[string]any)
+	c, _ := e["code"].(string)
+	return c
+}
+
+// The whole path: HTTP command -> bus -> aggregate -> event store ->
+// projection -> HTTP query.
+func TestEndToEnd(t *testing.T) {
+	s := start(t)
+	recipient := "IIN900101300123"
+	var ids []string
+	for i := 0; i < 3; i++ {
+		code, body := s.do("POST", "/api/v1/documents", map[string]any{
+			"sender_party": "BIN990140000123", "recipient_party": recipient, "kind": "invoice",
+			"title": fmt.Sprintf("Invoice %d", i), "content_sha256": hash,
+		}, map[string]string{"Idempotency-Key": fmt.Sprintf("reg-%d-%s", i, uuid.NewString())})
+		if code != 201 || body["stream_version"].(float64) != 1 || body["position"].(float64) <= 0 {
+			t.Fatalf("register: %d %v", code, body)
+		}
+		ids = append(ids, body["document_id"].(string))
+	}
+	if code, body := s.do("POST", "/api/v1/documents/"+ids[0]+"/send", nil, nil); code != 200 || body["stream_version"].(float64) != 2 {
+		t.Fatalf("send: %d %v", code, body)
+	}
+	if code, body := s.do("POST", "/api/v1/documents/"+ids[0]+"/deliver", nil, map[string]string{"If-Match": "2"}); code != 200 || body["stream_version"].(float64) != 3 {
+		t.Fatalf("deliver: %d %v", code, body)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	var inbox map[string]any
+	for time.Now().Before(deadline) {
+		_, inbox = s.do("GET", "/api/v1/parties/"+recipient+"/inbox?limit=2", nil, nil)
+		docs, _ := inbox["documents"].([]any)
+		if len(docs) == 2 && inbox["next_cursor"] != nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	docs, _ := inbox["documents"].([]any)
+	if len(docs) != 2 {
+		t.Fatalf("inbox: %v", inbox)
+	}
+	_, page2 := s.do("GET", "/api/v1/parties/"+recipient+"/inbox?limit=2&cursor="+inbox["next_cursor"].(string), nil, nil)
+	docs2, _ := page2["documents"].([]any)
+	deadline = time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		_, page2 = s.do("GET", "/api/v1/parties/"+recipient+"/inbox?limit=2&cursor="+inbox["next_cursor"].(string), nil, nil)
+		docs2, _ = page2["documents"].([]any)
+		if len(docs2) == 1 && docs2[0].(map[string]any)["status"] == "delivered" {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(docs2) != 1 || docs2[0].(map[string]any)["document_id"] != ids[0] || docs2[0].(map[string]any)["status"] != "delivered" {
+		t.Fatalf("second page: %v", page2)
+	}
+	resp, err := http.Get(s.base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, m := range []string{`ledger_commands_total{command="RegisterDocument",outcome="ok"} 3`, "ledger_command_duration_seconds_bucket",
+		`ledger_appends_total{outcome="ok"} 5`, "ledger_append_duration_seconds", `ledger_projection_lag_events{projection="inbox"}`,
+		"ledger_watermill_handler_execution_time_seconds"} {
+		if !strings.Contains(string(metrics), m) {
+			t.Errorf("/metrics lacks %s", m)
+		}
+	}
+}
+
+// Bad input gets a 4xx with a stable code and writes nothing.
+func TestBadInput(t *testing.T) {
+	s := start(t)
+	good := map[string]any{"sender_party": "BIN990140000123", "recipient_party": "IIN900101300123", "kind": "invoice", "title": "t", "content_sha256": hash}
+	code, body := s.do("POST", "/api/v1/documents", good, map[string]string{"Idempotency-Key": "k1"})
+	if code != 201 {
+		t.Fatalf("register: %d %v", code, body)
+	}
+	doc := body["document_id"].(string)
+	before := s.eventCount()
+	big := `{"sender_party":"` + strings.Repeat("x", 2<<20) + `"}`
+	cases := []struct {
+		name, method, path string
+		body               any
+		header             map[string]string
+		status             int
+		code               string
+	}{
+		{"malformed json", "POST", "/api/v1/documents", `{"title": `, nil, 400, "malformed_json"},
+		{"not an object", "POST", "/api/v1/documents", `[1,2]`, nil, 400, "malformed_json"},
+		{"trailing data", "POST", "/api/v1/documents", `{"title":"a"} {"x":1}`, nil, 400, "malformed_json"},
+		{"unknown field", "POST", "/api/v1/documents", `{"title":"a","amount":5}`, nil, 400, "unknown_field"},
+		{"empty body", "POST", "/api/v1/documents", ``, nil, 400, "empty_body"},
+		{"body over the limit", "POST", "/api/v1/documents", big, nil, 413, "body_too_large"},
+		{"unknown command", "POST", "/api/v1/commands/LaunchRocket", `{}`, nil, 404, "unknown_command"},
+		{"missing ids", "POST", "/api/v1/commands/SendDocument", `{}`, nil, 400, "invalid_id"},
+		{"bad path id", "POST", "/api/v1/documents/not-a-uuid/send", nil, nil, 400, "invalid_id"},
+		{"missing party", "POST", "/api/v1/documents", map[string]any{"recipient_party": "x", "kind": "invoice", "title": "t", "content_sha256": hash}, nil, 422, "validation_failed"},
+		{"unknown kind", "POST", "/api/v1/documents", map[string]any{"sender_party": "a", "recipient_party": "b", "kind": "poem", "title": "t", "content_sha256": hash}, nil, 422, "document_kind_unknown"},
+		{"unknown document", "POST", "/api/v1/documents/" + uuid.NewString() + "/send", nil, nil, 404, "document_not_found"},
+		{"wrong expected version", "POST", "/api/v1/documents/" + doc + "/send", nil, map[string]string{"If-Match": "7"}, 412, "wrong_expected_version"},
+		{"bad if-match", "POST", "/api/v1/documents/" + doc + "/send", nil, map[string]string{"If-Match": "seven"}, 400, "invalid_if_match"},
+		{"reused idempotency key", "POST", "/api/v1/documents", map[string]any{"sender_party": "BIN990140000123", "recipient_party": "IIN900101300123", "kind": "invoice", "title": "other", "content_sha256": hash}, map[string]string{"Idempotency-Key": "k1"}, 409, "idempotency_key_reused"},
+		{"deliver before send", "POST", "/api/v1/documents/" + doc + "/deliver", nil, nil, 409, "document_not_sent"},
+		{"bad cursor", "GET", "/api/v1/parties/IIN900101300123/inbox?cursor=zz", nil, nil, 400, "invalid_cursor"},
+		{"bad limit", "GET", "/api/v1/parties/IIN900101300123/inbox?limit=0", nil, nil, 400, "invalid_limit"},
+		{"no such endpoint", "GET", "/api/v1/nothing", nil, nil, 404, "not_found"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, body := s.do(c.method, c.path, c.body, c.header)
+			if code != c.status || errCode(body) != c.code {
+				t.Fatalf("got %d %q (%v), want %d %q", code, errCode(body), body, c.status, c.code)
+			}
+			if msg := body["error"].(map[string]any)["message"]; msg == "" {
+				t.Fatal("error without a message")
+			}
+		})
+	}
+	if after := s.eventCount(); after != before {
+		t.Fatalf("bad requests wrote %d events", after-before)
+	}
+	// The same key and body again is answered from the first result.
+	code, again := s.do("POST", "/api/v1/documents", good, map[string]string{"Idempotency-Key": "k1"})
+	if code != 201 || again["document_id"] != doc || again["duplicate"] != true {
+		t.Fatalf("idempotent retry: %d %v", code, again)
+	}
+	if after := s.eventCount(); after != before {
+		t.Fatalf("an idempotent retry wrote %d events", after-before)
+	}
+}

@@ -1,0 +1,109 @@
+// Package app is docledger's composition root: it reads the configuration
+// from the environment and wires the event store, the command bus, the
+// projections and the HTTP API together for ledgerd and ledgerctl.
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"docledger/adapters/pg"
+	"docledger/commands"
+)
+
+// Config is the configuration, from the environment (see README).
+type Config struct {
+	DatabaseURL string // DATABASE_URL (required)
+	DBRole      string // LEDGER_DB_ROLE, default ledger_app; "-" keeps the login role
+	HTTPAddr    string // LEDGER_HTTP_ADDR, default :8080
+	Transport   string // LEDGER_TRANSPORT: gochannel (default), sql, nats
+	NATSURL     string // NATS_URL, for the nats transport
+	Partitions  int    // LEDGER_COMMAND_PARTITIONS
+	MaxBody     int64  // LEDGER_MAX_BODY_BYTES, default 1 MiB
+	PoolSize    int32  // LEDGER_DB_POOL_SIZE, default 40
+	CacheSize   int    // LEDGER_STREAM_CACHE, default 100000 streams
+	Poll        time.Duration
+	LogLevel    slog.Level // LEDGER_LOG_LEVEL: debug, info, warn, error
+	Projections bool       // LEDGER_PROJECTIONS, default true: run the projection runners
+}
+
+// ConfigFromEnv reads the configuration.
+func ConfigFromEnv() (Config, error) {
+	c := Config{
+		DatabaseURL: strings.TrimSpace(os.Getenv("DATABASE_URL")),
+		DBRole:      envOr("LEDGER_DB_ROLE", pg.DefaultRole),
+		HTTPAddr:    envOr("LEDGER_HTTP_ADDR", ":8080"),
+		Transport:   envOr("LEDGER_TRANSPORT", commands.TransportGoChannel),
+		NATSURL:     os.Getenv("NATS_URL"),
+		MaxBody:     1 << 20,
+		PoolSize:    40,
+		CacheSize:   100000,
+		Poll:        250 * time.Millisecond,
+		Projections: true,
+	}
+	if c.DatabaseURL == "" {
+		return c, fmt.Errorf("DATABASE_URL is not set (make db prints one for the private cluster)")
+	}
+	if c.DBRole == "-" {
+		c.DBRole = ""
+	}
+	var err error
+	if c.Partitions, err = envInt("LEDGER_COMMAND_PARTITIONS", 0); err != nil {
+		return c, err
+	}
+	if c.MaxBody, err = envInt64("LEDGER_MAX_BODY_BYTES", c.MaxBody); err != nil {
+		return c, err
+	}
+	size, err := envInt("LEDGER_DB_POOL_SIZE", int(c.PoolSize))
+	if err != nil {
+		return c, err
+	}
+	c.PoolSize = int32(size)
+	if c.CacheSize, err = envInt("LEDGER_STREAM_CACHE", c.CacheSize); err != nil {
+		return c, err
+	}
+	if v := os.Getenv("LEDGER_POLL_INTERVAL"); v != "" {
+		if c.Poll, err = time.ParseDuration(v); err != nil {
+			return c, fmt.Errorf("LEDGER_POLL_INTERVAL: %w", err)
+		}
+	}
+	if v := os.Getenv("LEDGER_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return c, fmt.Errorf("LEDGER_LOG_LEVEL: %w", err)
+		}
+	}
+	if v := os.Getenv("LEDGER_PROJECTIONS"); v != "" {
+		if c.Projections, err = strconv.ParseBool(v); err != nil {
+			return c, fmt.Errorf("LEDGER_PROJECTIONS: %w", err)
+		}
+	}
+	return c, nil
+}
+
+func envOr(k, def string) string {
+	if v := strings.TrimSpace(os.Getenv(k)); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(k string, def int) (int, error) {
+	v := os.Getenv(k)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s: want a non-negative integer, got %q", k, v)
+	}
+	return n, nil
+}
+
+func envInt64(k string, def int64) (int64, error) {
+	n, err := envInt(k, int(def))
+	return int64(n), err
+}
