@@ -42,6 +42,8 @@ type Options struct {
 	// PollInterval is how often subscribers look for events when no
 	// notification arrives (default 250ms).
 	PollInterval time.Duration
+	// NotifyInterval is the least time between two NOTIFYs (default 5ms).
+	NotifyInterval time.Duration
 	// ListenURL is the connection URL of the LISTEN connection; by default
 	// the pool's own configuration.
 	ListenURL string
@@ -65,6 +67,9 @@ func New(pool *pgxpool.Pool, opts Options) *Store {
 	}
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = 250 * time.Millisecond
+	}
+	if opts.NotifyInterval <= 0 {
+		opts.NotifyInterval = 5 * time.Millisecond
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Store{

@@ -62,7 +62,8 @@ func (s *Store) announce() {
 }
 
 // runNotifier sends one NOTIFY for any number of appends that committed
-// since the last one, outside their transactions.
+// since the last one, outside their transactions, at most one per
+// NotifyInterval. Subscribers in this process are woken at once by announce.
 func (s *Store) runNotifier(ctx context.Context) {
 	defer close(s.done)
 	for {
@@ -74,6 +75,13 @@ func (s *Store) runNotifier(ctx context.Context) {
 		if _, err := s.pool.Exec(ctx, `SELECT pg_notify($1, '')`, Channel); err != nil && ctx.Err() == nil {
 			slog.Warn("event store: notify failed", "err", err)
 			time.Sleep(100 * time.Millisecond)
+		}
+		// Each NOTIFY is a commit of its own: bound their rate, so that under
+		// load one NOTIFY covers many appends.
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(s.opts.NotifyInterval):
 		}
 	}
 }

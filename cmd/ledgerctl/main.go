@@ -20,10 +20,14 @@ type command struct {
 	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
-// commands lists every sub-command; the composition of ledgerctl is here.
-func commands() map[string]command {
+// commandTable lists every sub-command; the composition of ledgerctl is here.
+func commandTable() map[string]command {
 	return map[string]command{
-		"migrate": {"apply the database migrations", runMigrate},
+		"migrate":     {"apply the database migrations", runMigrate},
+		"projections": {"rebuild NAME | status: the read models", runProjections},
+		"events":      {"tail [--after P] [--follow]: print the event log as JSON lines", runEvents},
+		"demo":        {"load the demo data (idempotent)", runDemo},
+		"bench":       {"append | commands | rebuild | lag: measure speed", runBench},
 	}
 }
 
@@ -35,7 +39,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cmds := commands()
+	cmds := commandTable()
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stderr, cmds)
 		if len(args) == 0 {

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+
+	"docledger/adapters/pg"
+	"docledger/adapters/pgstore"
+	"docledger/cmd/internal/app"
+	"docledger/projections"
+)
+
+func runProjections(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || (args[0] != "rebuild" && args[0] != "status") {
+		fmt.Fprintln(stderr, "usage: ledgerctl projections rebuild NAME [--batch N] | status")
+		return 2
+	}
+	sub, rest := args[0], args[1:]
+	fs := flag.NewFlagSet("projections "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	batch := fs.Int("batch", 5000, "events per transaction")
+	var name string
+	if sub == "rebuild" {
+		if len(rest) == 0 || rest[0] == "" || rest[0][0] == '-' {
+			fmt.Fprintln(stderr, "usage: ledgerctl projections rebuild NAME [--batch N]")
+			return 2
+		}
+		name, rest = rest[0], rest[1:]
+	}
+	if err := fs.Parse(rest); err != nil {
+		return 2
+	}
+	dsn, err := databaseURL()
+	if err != nil {
+		return fail(stderr, err)
+	}
+	pool, err := pg.Connect(ctx, pg.Config{URL: dsn, Role: pg.DefaultRole, MaxConns: 4, ApplicationName: "ledgerctl"})
+	if err != nil {
+		return fail(stderr, err)
+	}
+	defer pool.Close()
+	store := pgstore.New(pool, pgstore.Options{})
+	defer store.Close()
+	all := app.Projections(app.NewRegistry())
+	if sub == "status" {
+		enc := json.NewEncoder(stdout)
+		for _, p := range all {
+			st, err := projections.ReadStatus(ctx, pool, store, p)
+			if err != nil {
+				return fail(stderr, err)
+			}
+			enc.Encode(st)
+		}
+		return 0
+	}
+	for _, p := range all {
+		if p.Name() != name {
+			continue
+		}
+		res, err := projections.Rebuild(ctx, pool, store, p, *batch)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		rate := float64(res.Events) / res.Duration.Seconds()
+		fmt.Fprintf(stdout, "rebuilt %s: %d events to position %d in %s (%.0f events/s)\n", name, res.Events, res.Position, res.Duration.Round(1e6), rate)
+		return 0
+	}
+	return fail(stderr, fmt.Errorf("unknown projection %q", name))
+}
