@@ -23,7 +23,9 @@ type command struct {
 // commands lists every sub-command; the composition of ledgerctl is here.
 func commands() map[string]command {
 	return map[string]command{
-		"migrate": {"apply the database migrations", runMigrate},
+		"migrate":  {"apply the database migrations", runMigrate},
+		"id":       {"check an IIN or BIN", runID},
+		"calendar": {"Kazakhstan business calendar and deadlines", runCalendar},
 	}
 }
 
