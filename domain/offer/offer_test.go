@@ -68,14 +68,18 @@ func TestOfferRules(t *testing.T) {
 			},
 			[]event.Payload{published("centerpro-offer", "centerpro", 1, []offer.Text{kk[0], ru[0]}, "ru", t0, t0.Add(day))}, nil},
 		{"a language of the profile has no text", "centerpro-offer", nil,
-			func(o *offer.Offer) error { return o.Publish(offer.Publication{Texts: ru, EffectiveAt: t0}, centerpro, t0) },
+			func(o *offer.Offer) error {
+				return o.Publish(offer.Publication{Texts: ru, EffectiveAt: t0}, centerpro, t0)
+			},
 			nil, offer.ErrTextMissing},
 		{"prevailing language against the profile", "idocs-offer", nil,
 			func(o *offer.Offer) error {
 				return o.Publish(offer.Publication{Texts: ru, Prevailing: "equal", EffectiveAt: t0}, idocs, t0)
 			}, nil, offer.ErrProfileMismatch},
 		{"effective before publication", "idocs-offer", nil,
-			func(o *offer.Offer) error { return o.Publish(offer.Publication{Texts: ru, EffectiveAt: t0.Add(-time.Hour)}, idocs, t0) },
+			func(o *offer.Offer) error {
+				return o.Publish(offer.Publication{Texts: ru, EffectiveAt: t0.Add(-time.Hour)}, idocs, t0)
+			},
 			nil, domain.ErrValidation},
 		{"bad text hash", "idocs-offer", nil,
 			func(o *offer.Offer) error {
@@ -85,18 +89,26 @@ func TestOfferRules(t *testing.T) {
 			func(o *offer.Offer) error { return o.Publish(offer.Publication{Texts: ru, EffectiveAt: t0}, idocs, t0) },
 			nil, domain.ErrValidation},
 		{"a version under another operator's profile", "idocs-offer", []event.Payload{idocsV1},
-			func(o *offer.Offer) error { return o.Publish(offer.Publication{Texts: kk, EffectiveAt: t0.Add(5 * day)}, atameken, t0) },
+			func(o *offer.Offer) error {
+				return o.Publish(offer.Publication{Texts: kk, EffectiveAt: t0.Add(5 * day)}, atameken, t0)
+			},
 			nil, offer.ErrProfileMismatch},
 		// Atameken 10.1: at least 3 days' notice before an amendment takes effect.
 		{"amendment with 3 days' notice", "atameken-offer", []event.Payload{ataV1},
-			func(o *offer.Offer) error { return o.Publish(offer.Publication{Texts: kk, EffectiveAt: t0.Add(3 * day)}, atameken, t0) },
+			func(o *offer.Offer) error {
+				return o.Publish(offer.Publication{Texts: kk, EffectiveAt: t0.Add(3 * day)}, atameken, t0)
+			},
 			[]event.Payload{published("atameken-offer", "atameken", 2, kk, "kk", t0, t0.Add(3*day))}, nil},
 		{"amendment with 2 days' notice", "atameken-offer", []event.Payload{ataV1},
-			func(o *offer.Offer) error { return o.Publish(offer.Publication{Texts: kk, EffectiveAt: t0.Add(2 * day)}, atameken, t0) },
+			func(o *offer.Offer) error {
+				return o.Publish(offer.Publication{Texts: kk, EffectiveAt: t0.Add(2 * day)}, atameken, t0)
+			},
 			nil, offer.ErrNoticeTooShort},
 		// idocs 2.2: amendments take effect on publication, no notice owed.
 		{"idocs amendment effective at once", "idocs-offer", []event.Payload{idocsV1},
-			func(o *offer.Offer) error { return o.Publish(offer.Publication{Texts: ru, EffectiveAt: t0.Add(day)}, idocs, t0.Add(day)) },
+			func(o *offer.Offer) error {
+				return o.Publish(offer.Publication{Texts: ru, EffectiveAt: t0.Add(day)}, idocs, t0.Add(day))
+			},
 			[]event.Payload{published("idocs-offer", "idocs", 2, ru, "ru", t0.Add(day), t0.Add(day))}, nil},
 		{"withdraw", "idocs-offer", []event.Payload{idocsV1},
 			func(o *offer.Offer) error { return o.Withdraw(1, " replaced ", t0.Add(day)) },
