@@ -62,14 +62,14 @@ func (d Date) Weekend() bool {
 // Compare returns -1, 0 or +1 as d is before, equal to or after e.
 func (d Date) Compare(e Date) int { return d.time().Compare(e.time()) }
 
-// Start is the instant d begins in Asia/Almaty.
+// Start is the instant d begins in Asia/Almaty, in UTC.
 func (d Date) Start() time.Time {
 	// Try the later offset first: from 2024-03-01 midnight is at +05.
 	t := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, almaty5)
 	if t.Before(zoneSwitch) {
 		t = time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, almaty6)
 	}
-	return t
+	return t.UTC()
 }
 
 // End is the instant d ends in Asia/Almaty (24:00, the next day's Start): a

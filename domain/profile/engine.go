@@ -73,7 +73,7 @@ func (e *Engine) Deadline(ruleID string, from time.Time) (Due, error) {
 	if r.Before {
 		switch r.Unit {
 		case UnitHours:
-			due.At = from.Add(-time.Duration(r.Amount) * time.Hour)
+			due.At = from.Add(-time.Duration(r.Amount) * time.Hour).UTC()
 		case UnitWorkingDays:
 			d, err := e.cal.AddWorkingDays(day, -r.Amount)
 			if err != nil {
@@ -92,7 +92,7 @@ func (e *Engine) Deadline(ruleID string, from time.Time) (Due, error) {
 	}
 	switch r.Unit {
 	case UnitHours:
-		due.At = from.Add(time.Duration(r.Amount) * time.Hour)
+		due.At = from.Add(time.Duration(r.Amount) * time.Hour).UTC()
 		due.LastDay = calendar.DateOf(due.At)
 		return due, nil
 	case UnitWorkingDays:
