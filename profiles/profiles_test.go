@@ -1,6 +1,8 @@
 package profiles_test
 
 import (
+	"os"
+	"strings"
 	"testing"
 
 	"docledger/domain/calendar"
@@ -88,6 +90,33 @@ func TestOperatorDeadlines(t *testing.T) {
 		}
 		if d.LastDay.String() != tt.lastDay || d.Clause != tt.clause {
 			t.Errorf("%s %s from %s = %s (clause %s), want %s (clause %s)", tt.profile, tt.rule, tt.from, d.LastDay, d.Clause, tt.lastDay, tt.clause)
+		}
+	}
+}
+
+// docs/profiles.md documents every rule of every profile.
+func TestDocsListEveryRule(t *testing.T) {
+	doc, err := os.ReadFile("../docs/profiles.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := profiles.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range c.Refs() {
+		p, _ := c.Get(r)
+		names := []string{r.String()}
+		for _, d := range p.Deadlines {
+			names = append(names, d.ID)
+		}
+		for _, b := range p.Blocks {
+			names = append(names, b.Ground)
+		}
+		for _, n := range names {
+			if !strings.Contains(string(doc), "`"+n+"`") {
+				t.Errorf("docs/profiles.md does not mention %s of %s", n, r)
+			}
 		}
 	}
 }
