@@ -24,6 +24,7 @@ const (
 	TypeTariffAccepted        = "party.tariff_accepted"
 	TypeAmendmentObjected     = "party.amendment_objected"
 	TypeCompromiseReported    = "party.compromise_reported"
+	TypeTerminationNotified   = "party.termination_notified"
 )
 
 // Names are a party's names.
@@ -210,6 +211,23 @@ type CompromiseReported struct {
 	ReportedAt        time.Time  `json:"reported_at"`
 }
 
+// TerminationNotified records a notice of termination of the contract,
+// given by the client or the operator, and when the termination takes
+// effect under the profile (the notice period of termination_by_client or
+// termination_by_operator; at once when the profile has none).
+type TerminationNotified struct {
+	PartyID     uuid.UUID `json:"party_id"`
+	By          string    `json:"by"`
+	ByIIN       string    `json:"by_iin,omitempty"`
+	Reason      string    `json:"reason"`
+	Clause      string    `json:"clause,omitempty"`
+	NotifiedAt  time.Time `json:"notified_at"`
+	EffectiveAt time.Time `json:"effective_at"`
+}
+
+// EventType names the event.
+func (TerminationNotified) EventType() string { return TypeTerminationNotified }
+
 // EventType names the event.
 func (Registered) EventType() string { return TypeRegistered }
 
@@ -257,4 +275,5 @@ func Register(r *event.Registry) {
 	r.Register(TariffAccepted{}, 1)
 	r.Register(AmendmentObjected{}, 1)
 	r.Register(CompromiseReported{}, 1)
+	r.Register(TerminationNotified{}, 1)
 }

@@ -126,6 +126,7 @@ var (
 	ErrNoObjectionWindow         = domain.NewError("party_no_objection_window", "the profile gives no window to object to an amendment")
 	ErrObjectionWindowClosed     = domain.NewError("party_objection_window_closed", "the window to object to the amendment has closed")
 	ErrAlreadyObjected           = domain.NewError("party_already_objected", "the party already objected to this version")
+	ErrAlreadyTerminating        = domain.NewError("party_already_terminating", "a termination of the contract is already notified")
 )
 
 // StreamID is the stream of the party with id.
@@ -164,6 +165,7 @@ type Party struct {
 	acceptances []OfferAccepted
 	tariffs     map[string]bool
 	objected    map[acceptance]bool
+	terminating bool
 }
 
 // New returns an empty party with id, ready to load or register.
@@ -764,6 +766,51 @@ func (p *Party) ObjectToAmendment(v offer.Version, byIIN string, at time.Time, e
 	return nil
 }
 
+// Who gives a termination notice.
+const (
+	ByClient   = "client"
+	ByOperator = "operator"
+)
+
+// NotifyTermination records a notice of termination given at at by the
+// client (byIIN, with authority) or the operator, for reason (for example
+// an objection to an amendment). It takes effect after the profile's
+// termination_by_client or termination_by_operator period, or at once when
+// the profile defines none.
+func (p *Party) NotifyTermination(by, byIIN, reason string, at time.Time, eng *profile.Engine) error {
+	if !p.registered {
+		return ErrNotRegistered
+	}
+	prof := eng.Profile()
+	if prof.ID != p.profile.ID {
+		return ErrProfileMismatch.Withf("party under %s, profile %s", p.profile, prof.Ref())
+	}
+	if by != ByClient && by != ByOperator {
+		return domain.ErrValidation.Withf("by %q: client or operator", by)
+	}
+	if strings.TrimSpace(reason) == "" {
+		return domain.ErrValidation.Withf("reason is required")
+	}
+	if p.terminating {
+		return ErrAlreadyTerminating
+	}
+	if by == ByClient {
+		if _, err := p.authority(byIIN, at); err != nil {
+			return err
+		}
+	}
+	e := TerminationNotified{PartyID: p.id, By: by, ByIIN: byIIN, Reason: strings.TrimSpace(reason), NotifiedAt: at, EffectiveAt: at}
+	if _, err := prof.Rule("termination_by_" + by); err == nil {
+		due, err := eng.Deadline("termination_by_"+by, at)
+		if err != nil {
+			return err
+		}
+		e.EffectiveAt, e.Clause = due.At, due.Clause
+	}
+	p.record(e)
+	return nil
+}
+
 func (p *Party) acceptedEarlier(offerID string, version int) bool {
 	for k := range p.accepted {
 		if k.offerID == offerID && k.version < version {
@@ -856,6 +903,8 @@ func (p *Party) apply(e event.Payload) {
 		p.tariffs[e.ApplicationID] = true
 	case AmendmentObjected:
 		p.objected[acceptance{e.OfferID, e.OfferVersion}] = true
+	case TerminationNotified:
+		p.terminating = true
 	case CompromiseReported:
 		p.reports[reportKey(e.UserIIN, e.Credential, e.CertificateSerial)] = true
 		if c, ok := p.cutoffs[e.UserIIN]; !ok || e.ReportedAt.Before(c) {

@@ -439,3 +439,31 @@ func TestEventsRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestTermination(t *testing.T) {
+	ataReg := registered("atameken", "registration", party.KindIndividual, iinSelf, eds)
+	cpReg := registered("centerpro", "registration", party.KindIndividual, iinSelf, eds)
+	// Atameken 10.2.1: 10 working days after the operator receives the
+	// notice; from Thursday 2 May 2024 that is Monday 20 May (Saturday 4
+	// May worked, 7-9 May off).
+	at := time.Date(2024, 5, 2, 4, 0, 0, 0, time.UTC)
+	run(t, []tcase{
+		{"client's notice under atameken", []event.Payload{ataReg}, func(t *testing.T, e env, p *party.Party) error {
+			return p.NotifyTermination(party.ByClient, iinSelf, "objects to the amendment", at, profile.NewEngine(e.prof(t, "atameken"), e.cal))
+		}, []event.Payload{party.TerminationNotified{PartyID: partyID, By: "client", ByIIN: iinSelf, Reason: "objects to the amendment", Clause: "10.2.1",
+			NotifiedAt: at, EffectiveAt: time.Date(2024, 5, 20, 19, 0, 0, 0, time.UTC)}}, nil},
+		{"client's notice where the profile has no period", []event.Payload{cpReg}, func(t *testing.T, e env, p *party.Party) error {
+			return p.NotifyTermination(party.ByClient, iinSelf, "leaving", at, profile.NewEngine(e.prof(t, "centerpro"), e.cal))
+		}, []event.Payload{party.TerminationNotified{PartyID: partyID, By: "client", ByIIN: iinSelf, Reason: "leaving", NotifiedAt: at, EffectiveAt: at}}, nil},
+		// Center Pro 13.2: the operator gives 10 calendar days.
+		{"operator's notice under centerpro", []event.Payload{cpReg}, func(t *testing.T, e env, p *party.Party) error {
+			return p.NotifyTermination(party.ByOperator, "", "breach", at, profile.NewEngine(e.prof(t, "centerpro"), e.cal))
+		}, []event.Payload{party.TerminationNotified{PartyID: partyID, By: "operator", Reason: "breach", Clause: "13.2", NotifiedAt: at, EffectiveAt: time.Date(2024, 5, 12, 19, 0, 0, 0, time.UTC)}}, nil},
+		{"a second notice", []event.Payload{cpReg, party.TerminationNotified{PartyID: partyID, By: "client"}}, func(t *testing.T, e env, p *party.Party) error {
+			return p.NotifyTermination(party.ByClient, iinSelf, "again", at, profile.NewEngine(e.prof(t, "centerpro"), e.cal))
+		}, nil, party.ErrAlreadyTerminating},
+		{"a client's notice by a stranger", []event.Payload{cpReg}, func(t *testing.T, e env, p *party.Party) error {
+			return p.NotifyTermination(party.ByClient, iinOther, "x", at, profile.NewEngine(e.prof(t, "centerpro"), e.cal))
+		}, nil, party.ErrNoAuthority},
+	})
+}
