@@ -262,6 +262,9 @@ func (p *Party) Register(r Registration, prof *profile.Profile, now time.Time) e
 	case r.Names.Full == "":
 		return domain.ErrValidation.Withf("names.full is required")
 	}
+	if len(prof.Registration.Stages) == 0 {
+		return ErrProfileMismatch.Withf("profile %s has no registration stages", prof.Ref())
+	}
 	stage := prof.Registration.Stages[0]
 	if err := checkProofs(stage, r.Proofs, r.Contacts); err != nil {
 		return err
@@ -303,22 +306,19 @@ func (p *Party) CompleteStage(stageName, identityNumber string, proofs []Proof, 
 func checkProofs(stage profile.Stage, proofs []Proof, c Contacts) error {
 	have := map[string]bool{}
 	for _, pr := range proofs {
-		if pr.At.IsZero() {
+		switch {
+		case pr.At.IsZero():
 			return domain.ErrValidation.Withf("proof %s has no time", pr.Kind)
-		}
-		if len(pr.Evidence) > 0 && !json.Valid(pr.Evidence) {
+		case len(pr.Evidence) > 0 && !json.Valid(pr.Evidence):
 			return domain.ErrValidation.Withf("proof %s: evidence is not JSON", pr.Kind)
+		case pr.Kind == profile.ProofEDS && len(pr.Evidence) == 0:
+			return ErrProofMissing.Withf("an eds_signature proof needs its signature evidence (clause %s)", stage.Clause)
 		}
 		have[pr.Kind] = true
 	}
 	for _, req := range stage.Requires {
 		if !have[req] {
 			return ErrProofMissing.Withf("%s at stage %s (clause %s)", req, stage.Name, stage.Clause)
-		}
-		for _, pr := range proofs {
-			if pr.Kind == profile.ProofEDS && req == profile.ProofEDS && len(pr.Evidence) == 0 {
-				return ErrProofMissing.Withf("eds_signature without evidence (clause %s)", stage.Clause)
-			}
 		}
 	}
 	if have[profile.ProofPhone] && strings.TrimSpace(c.Phone) == "" {
