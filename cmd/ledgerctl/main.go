@@ -28,6 +28,8 @@ func commandTable() map[string]command {
 		"events":      {"tail [--after P] [--follow]: print the event log as JSON lines", runEvents},
 		"demo":        {"load the demo data (idempotent)", runDemo},
 		"bench":       {"append | commands | rebuild | lag: measure speed", runBench},
+		"id":          {"check an IIN or BIN", runID},
+		"calendar":    {"Kazakhstan business calendar and deadlines", runCalendar},
 	}
 }
 
