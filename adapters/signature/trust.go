@@ -122,5 +122,7 @@ func parseCertificates(b []byte) ([]*x509.Certificate, error) {
 }
 
 func isSelfSigned(c *x509.Certificate) bool {
-	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignatureFrom(c) == nil
+	// CheckSignatureFrom would insist on a CA; a self-signed end-entity
+	// certificate must be recognised too.
+	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
