@@ -596,3 +596,6 @@ func mustOID(t testing.TB, s string) asn1.ObjectIdentifier {
 	}
 	return o
 }
+
+// Trust returns the trust anchors of the PKI (its root).
+func (p *PKI) Trust() []*x509.Certificate { return []*x509.Certificate{p.Root.Cert} }
