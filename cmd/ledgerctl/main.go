@@ -23,7 +23,8 @@ type command struct {
 // commands lists every sub-command; the composition of ledgerctl is here.
 func commands() map[string]command {
 	return map[string]command{
-		"migrate": {"apply the database migrations", runMigrate},
+		"migrate":   {"apply the database migrations", runMigrate},
+		"signature": {"verify signatures from files", runSignature},
 	}
 }
 
