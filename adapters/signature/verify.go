@@ -9,7 +9,6 @@ import (
 	"encoding/asn1"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -414,5 +413,3 @@ func hashName(h crypto.Hash) string {
 	}
 	return h.String()
 }
-
-var _ = fmt.Sprintf

@@ -440,3 +440,20 @@ func TestLoadTrustDirRefusesAnEmptyDirectory(t *testing.T) {
 		t.Fatal("verifier without trust anchors accepted")
 	}
 }
+
+func TestDelegatedOCSPResponder(t *testing.T) {
+	p := sigtest.New(t)
+	leaf := p.Issue(t, sigtest.Spec{IIN: "900101300123", Key: sigtest.ECDSAP256, NoCRL: true})
+	cms := p.Sign(t, leaf, content, sigtest.SignOptions{})
+	p.SetResponder(p.NewResponder(t, false))
+	ev, err := verifier(t, p, nil).Verify(context.Background(), signature.Request{CMS: cms})
+	mustValid(t, ev, err)
+	if ev.Signers[0].Revocation.Method != "ocsp" {
+		t.Fatalf("revocation %+v", ev.Signers[0].Revocation)
+	}
+	// A responder certificate without the OCSPSigning usage is not believed;
+	// with no CRL to fall back on, the default policy refuses.
+	p.SetResponder(p.NewResponder(t, true))
+	_, err = verifier(t, p, nil).Verify(context.Background(), signature.Request{CMS: cms})
+	wantCode(t, err, signature.CodeRevocationUnavailable)
+}

@@ -75,6 +75,7 @@ type PKI struct {
 	revokedAt map[string]time.Time
 	tsaTime   func() time.Time
 	noNonce   bool
+	responder *Leaf
 	ocspDown  bool
 	crlDown   bool
 	// OCSPRequests counts the requests the responder answered.
@@ -254,6 +255,25 @@ func (p *PKI) SetOCSPDown(down bool) { p.mu.Lock(); p.ocspDown = down; p.mu.Unlo
 // SetCRLDown makes the CRL server answer HTTP 503.
 func (p *PKI) SetCRLDown(down bool) { p.mu.Lock(); p.crlDown = down; p.mu.Unlock() }
 
+// SetResponder makes the OCSP responder sign with r (a delegated responder
+// certificate issued by the intermediate) instead of the intermediate's own
+// key; nil restores the intermediate.
+func (p *PKI) SetResponder(r *Leaf) { p.mu.Lock(); p.responder = r; p.mu.Unlock() }
+
+// NewResponder issues a delegated OCSP responder certificate under the
+// intermediate, with the OCSPSigning usage unless withoutUsage.
+func (p *PKI) NewResponder(t testing.TB, withoutUsage bool) *Leaf {
+	t.Helper()
+	key := ecKey(t)
+	now := time.Now()
+	tmpl := &x509.Certificate{SerialNumber: serial(t), Subject: pkix.Name{CommonName: "TEST OCSP RESPONDER"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(365 * 24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
+	if !withoutUsage {
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
+	}
+	return &Leaf{Key: key, Cert: create(t, tmpl, p.Intermediate, key.Public(), nil)}
+}
+
 // SetNoNonce makes the OCSP responder leave out the nonce.
 func (p *PKI) SetNoNonce(v bool) { p.mu.Lock(); p.noNonce = v; p.mu.Unlock() }
 
@@ -312,7 +332,15 @@ func (p *PKI) serveOCSP(w http.ResponseWriter, r *http.Request) {
 	if nonce != nil && !noNonce {
 		tmpl.ExtraExtensions = []pkix.Extension{ocspnonce.Extension(nonce)}
 	}
-	der, err := ocsp.CreateResponse(p.Intermediate.Cert, p.Intermediate.Cert, tmpl, p.Intermediate.Key)
+	p.mu.Lock()
+	responder := p.responder
+	p.mu.Unlock()
+	signerCert, signerKey := p.Intermediate.Cert, p.Intermediate.Key
+	if responder != nil {
+		signerCert, signerKey = responder.Cert, responder.Key
+		tmpl.Certificate = responder.Cert // embedded so that the client can check the delegation
+	}
+	der, err := ocsp.CreateResponse(p.Intermediate.Cert, signerCert, tmpl, signerKey)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
