@@ -147,7 +147,7 @@ func (v *Verifier) Reverify(ctx context.Context, stored *Evidence) (*Evidence, e
 	ev := &Evidence{Version: EvidenceVersion, VerifiedAt: v.now().UTC(), Purpose: stored.Purpose,
 		Offline: stored.Offline, Detached: stored.Detached, ContentSHA256: stored.ContentSHA256}
 	for i, old := range stored.Signers {
-		se, err := v.reverifySigner(ctx, old)
+		se, err := v.reverifySigner(ctx, old, stored.Purpose)
 		if err != nil {
 			se.Verdict = VerdictInvalid
 			se.Reasons = append(se.Reasons, reasonOf(err, i))
@@ -157,7 +157,7 @@ func (v *Verifier) Reverify(ctx context.Context, stored *Evidence) (*Evidence, e
 	return ev.conclude()
 }
 
-func (v *Verifier) reverifySigner(ctx context.Context, old SignerEvidence) (SignerEvidence, error) {
+func (v *Verifier) reverifySigner(ctx context.Context, old SignerEvidence, purpose Purpose) (SignerEvidence, error) {
 	se := old
 	se.Reasons, se.Verdict = nil, VerdictValid
 	if se.Timestamp != nil {
@@ -175,9 +175,8 @@ func (v *Verifier) reverifySigner(ctx context.Context, old SignerEvidence) (Sign
 		}
 		pool = append(pool, c)
 	}
-	purpose := PurposeDocument
-	if old.Identity.Usage == UsageAuth {
-		purpose = PurposeLogin
+	if purpose == "" {
+		purpose = PurposeDocument
 	}
 	if err := v.check(&se, material{cert: pool[0], pool: pool[1:]}, old.SigningTime, purpose); err != nil {
 		return se, err
