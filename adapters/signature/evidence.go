@@ -73,7 +73,7 @@ type SignerEvidence struct {
 	Signature        []byte `json:"signature"`
 	// ClaimedSigningTime is the signer's own signingTime attribute: recorded,
 	// never trusted.
-	ClaimedSigningTime *time.Time          `json:"claimed_signing_time,omitempty"`
+	ClaimedSigningTime *time.Time          `json:"claimed_signing_time,omitzero"`
 	SigningTime        time.Time           `json:"signing_time"`
 	SigningTimeSource  SigningTimeSource   `json:"signing_time_source"`
 	Timestamp          *TimestampEvidence  `json:"timestamp,omitempty"`

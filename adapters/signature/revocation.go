@@ -52,7 +52,7 @@ type CRLRef struct {
 	Issuer     string    `json:"issuer"`
 	Number     string    `json:"number,omitempty"`
 	ThisUpdate time.Time `json:"this_update"`
-	NextUpdate time.Time `json:"next_update,omitempty"`
+	NextUpdate time.Time `json:"next_update,omitzero"`
 	SHA256     string    `json:"sha256"`
 }
 
@@ -64,10 +64,10 @@ type RevocationEvidence struct {
 	// OCSPResponse is the raw DER OCSP response, signed by the responder.
 	OCSPResponse []byte    `json:"ocsp_response,omitempty"`
 	OCSPURL      string    `json:"ocsp_url,omitempty"`
-	ProducedAt   time.Time `json:"produced_at,omitempty"`
-	ThisUpdate   time.Time `json:"this_update,omitempty"`
-	NextUpdate   time.Time `json:"next_update,omitempty"`
-	RevokedAt    time.Time `json:"revoked_at,omitempty"`
+	ProducedAt   time.Time `json:"produced_at,omitzero"`
+	ThisUpdate   time.Time `json:"this_update,omitzero"`
+	NextUpdate   time.Time `json:"next_update,omitzero"`
+	RevokedAt    time.Time `json:"revoked_at,omitzero"`
 	// NonceMatched is true when the responder echoed this request's nonce; a
 	// cached answer keeps the value of the request that fetched it.
 	NonceMatched bool    `json:"nonce_matched,omitempty"`
