@@ -85,7 +85,11 @@ type SignerEvidence struct {
 func reasonOf(err error, signer int) Reason {
 	var e *Error
 	if errors.As(err, &e) {
-		return Reason{Code: e.Code, Message: e.Error(), Signer: signer}
+		msg := e.Message
+		if e.Err != nil {
+			msg += ": " + e.Err.Error()
+		}
+		return Reason{Code: e.Code, Message: msg, Signer: signer}
 	}
 	return Reason{Code: CodeMalformedCMS, Message: err.Error(), Signer: signer}
 }

@@ -128,3 +128,17 @@ func (s *Store) Session(ctx context.Context, token string, now time.Time) (Sessi
 	}
 	return sess, nil
 }
+
+// DeleteExpired removes the nonces and sessions that expired before now and
+// returns how many rows went. Run it periodically; nothing else deletes them.
+func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
+	a, err := s.pool.Exec(ctx, `DELETE FROM eds_login_nonces WHERE expires_at < $1`, now)
+	if err != nil {
+		return 0, fmt.Errorf("delete expired nonces: %w", err)
+	}
+	b, err := s.pool.Exec(ctx, `DELETE FROM eds_login_sessions WHERE expires_at < $1`, now)
+	if err != nil {
+		return 0, fmt.Errorf("delete expired sessions: %w", err)
+	}
+	return a.RowsAffected() + b.RowsAffected(), nil
+}

@@ -51,3 +51,29 @@ func TestNonceServesOneLoginUnderConcurrency(t *testing.T) {
 		t.Fatalf("unknown nonce: %v", err)
 	}
 }
+
+func TestDeleteExpired(t *testing.T) {
+	pool, _ := pgtest.NewPool(t)
+	s, err := edslogin.NewStore(pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	now := time.Now()
+	if err := s.IssueNonce(ctx, "old-nonce-0123456789", now.Add(-time.Hour), now.Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.IssueNonce(ctx, "new-nonce-0123456789", now, now.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.OpenSession(ctx, "old-token", edslogin.Session{IIN: "900101300123", CertificateSerial: "1", OpenedAt: now.Add(-9 * time.Hour), ExpiresAt: now.Add(-time.Hour)}, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.DeleteExpired(ctx, now)
+	if err != nil || n != 2 {
+		t.Fatalf("deleted %d, %v; want 2", n, err)
+	}
+	if err := s.ConsumeNonce(ctx, "new-nonce-0123456789", now); err != nil {
+		t.Fatalf("live nonce gone: %v", err)
+	}
+}
