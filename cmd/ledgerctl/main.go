@@ -30,6 +30,7 @@ func commandTable() map[string]command {
 		"bench":       {"append | commands | rebuild | lag: measure speed", runBench},
 		"id":          {"check an IIN or BIN", runID},
 		"calendar":    {"Kazakhstan business calendar and deadlines", runCalendar},
+		"signature":   {"verify signatures from files", runSignature},
 	}
 }
 

@@ -1,0 +1,18 @@
+// Package signature verifies Kazakhstan EDS (ЭЦП) signatures made with NCA RK
+// certificates and keeps the evidence that proves them later.
+//
+// A Verifier checks CMS/PKCS #7 signatures (attached or detached, one or more
+// signers, DER, PEM or base64) and raw signatures: the signature itself, the
+// signing time (an RFC 3161 timestamp token when the CMS carries one, else the
+// time the ledger received it), the chain to a configured trust anchor at that
+// time, the key usage (SIGN certificates sign documents, AUTH certificates
+// log in) and revocation (OCSP with a nonce, CRL as the fallback, a policy
+// when neither answers). The result is an Evidence value that events carry and
+// that Reverify re-checks later as of the original signing time.
+//
+// Authorize applies the authority rules (who may sign for a party) as a pure
+// function. Every refusal carries a stable Code.
+//
+// GOST algorithms are not verified by this build: they are refused with
+// CodeUnsupportedAlgorithm, never reported valid (see docs/signatures.md).
+package signature

@@ -1,0 +1,55 @@
+package signature
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"docledger/adapters/signature/sigtest"
+)
+
+// FuzzVerify feeds arbitrary bytes as CMS (and as detached content) to the
+// parsing and verification entry points: nothing may panic and nothing but a
+// real signature by the test PKI may come out valid.
+func FuzzVerify(f *testing.F) {
+	p := sigtest.New(f)
+	leaf := p.Issue(f, sigtest.Spec{IIN: "900101300123", Key: sigtest.ECDSAP256})
+	f.Add(p.Sign(f, leaf, []byte("seed"), sigtest.SignOptions{}), []byte(""))
+	f.Add(p.Sign(f, leaf, []byte("seed"), sigtest.SignOptions{Detached: true}), []byte("seed"))
+	f.Add([]byte("MIIB"), []byte(""))
+	f.Add([]byte("-----BEGIN CMS-----\nMAA=\n-----END CMS-----\n"), []byte(""))
+	v, err := NewVerifier(Config{Trust: NewTrustStore(nil, nil), Offline: true})
+	if err == nil {
+		f.Fatal("verifier without roots accepted")
+	}
+	v, err = NewVerifier(Config{Trust: NewTrustStore(p.Trust(), nil), Offline: true, Clock: func() time.Time { return time.Now() }})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, cms, data []byte) {
+		if len(data) == 0 {
+			data = nil // attached
+		}
+		if _, err := parseCMS(cms); err != nil && CodeOf(err) == "" {
+			t.Fatalf("parse error without a code: %v", err)
+		}
+		_, _ = decodeDER(cms)
+		_, _ = parseCertificates(cms)
+		ev, err := v.Verify(context.Background(), Request{CMS: cms, Content: data})
+		if err != nil {
+			if CodeOf(err) == "" {
+				t.Fatalf("verify error without a code: %v", err)
+			}
+			if ev != nil && ev.Verdict != VerdictInvalid {
+				t.Fatalf("refused signature with verdict %s", ev.Verdict)
+			}
+			return
+		}
+		// Valid: it must really be signed by the test PKI's leaf.
+		for _, s := range ev.Signers {
+			if s.Identity.SerialNumber != leaf.Cert.SerialNumber.Text(16) {
+				t.Fatalf("valid signature by an unknown signer %+v", s.Identity)
+			}
+		}
+	})
+}
