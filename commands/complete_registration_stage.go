@@ -1,0 +1,67 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+
+	"docledger/domain"
+	"docledger/domain/party"
+)
+
+// CompleteRegistrationStage completes the next registration stage of the
+// party's profile (ISMET's full registration, which binds the subject by
+// EDS). IdentityNumber is given at the stage that binds the subject.
+type CompleteRegistrationStage struct {
+	PartyID        uuid.UUID    `json:"party_id"`
+	Stage          string       `json:"stage"`
+	IdentityNumber string       `json:"identity_number,omitempty"`
+	Proofs         []ProofInput `json:"proofs"`
+}
+
+// AggregateID is the party's ID.
+func (c CompleteRegistrationStage) AggregateID() string { return c.PartyID.String() }
+
+// CompleteRegistrationStageHandler handles CompleteRegistrationStage.
+type CompleteRegistrationStageHandler struct{ e *partyEnv }
+
+// NewCompleteRegistrationStageHandler returns the handler.
+func NewCompleteRegistrationStageHandler(e *partyEnv) (*CompleteRegistrationStageHandler, error) {
+	if e == nil {
+		return nil, errors.New("complete registration stage: nil dependencies")
+	}
+	return &CompleteRegistrationStageHandler{e: e}, nil
+}
+
+// Handle verifies the stage's EDS proofs (the signer must be the subject
+// bound) and completes the stage.
+func (h *CompleteRegistrationStageHandler) Handle(ctx context.Context, meta Meta, cmd *CompleteRegistrationStage) (Result, error) {
+	if cmd.PartyID == uuid.Nil {
+		return Result{}, domain.ErrValidation.Withf("party_id is required")
+	}
+	prs, signed, err := proofs(ctx, h.e.sigs, cmd.Proofs, h.e.clock.Now())
+	if err != nil {
+		return Result{}, err
+	}
+	return h.e.parties.Update(ctx, meta, cmd.AggregateID(), func(p *party.Party, now time.Time) error {
+		if !p.Registered() {
+			return party.ErrNotRegistered
+		}
+		prof, err := h.e.profiles.Get(p.Profile())
+		if err != nil {
+			return err
+		}
+		number := cmd.IdentityNumber
+		if number == "" {
+			number = p.IdentityNumber()
+		}
+		for _, s := range signed {
+			if err := checkSigner(s.Signer, p.Kind(), number, ""); err != nil {
+				return err
+			}
+		}
+		return p.CompleteStage(cmd.Stage, cmd.IdentityNumber, prs, prof, now)
+	})
+}
