@@ -10,6 +10,7 @@ import (
 	"docledger/adapters/pg"
 	"docledger/adapters/pgstore"
 	"docledger/cmd/internal/app"
+	"docledger/profiles"
 	"docledger/projections"
 )
 
@@ -44,7 +45,11 @@ func runProjections(ctx context.Context, args []string, stdout, stderr io.Writer
 	defer pool.Close()
 	store := pgstore.New(pool, pgstore.Options{})
 	defer store.Close()
-	all := app.Projections(app.NewRegistry())
+	cat, err := profiles.Catalog()
+	if err != nil {
+		return fail(stderr, err)
+	}
+	all := app.Projections(app.NewRegistry(), cat)
 	if sub == "status" {
 		enc := json.NewEncoder(stdout)
 		for _, p := range all {

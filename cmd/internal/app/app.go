@@ -20,22 +20,33 @@ import (
 	"docledger/adapters/pgstore"
 	"docledger/commands"
 	"docledger/domain"
+	"docledger/domain/calendar"
 	"docledger/domain/document"
 	"docledger/domain/event"
+	"docledger/domain/offer"
+	"docledger/domain/party"
+	"docledger/domain/profile"
+	"docledger/profiles"
 	"docledger/projections"
+	"docledger/projections/acceptances"
 	"docledger/projections/inbox"
+	"docledger/projections/parties"
+	"docledger/projections/terms"
 )
 
 // NewRegistry registers every event type of the domain.
 func NewRegistry() *event.Registry {
 	r := event.NewRegistry()
 	document.Register(r)
+	party.Register(r)
+	offer.Register(r)
 	return r
 }
 
-// Projections lists the read models.
-func Projections(reg *event.Registry) []projections.Projection {
-	return []projections.Projection{inbox.New(reg)}
+// Projections lists the read models; the terms model reads each accepted
+// offer's term from the policy profiles.
+func Projections(reg *event.Registry, cat *profile.Catalog) []projections.Projection {
+	return []projections.Projection{inbox.New(reg), parties.New(reg), acceptances.New(reg), terms.New(reg, cat)}
 }
 
 // NewLogger returns the JSON logger on stderr.
@@ -92,9 +103,18 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	if err := a.registerPartyHandlers(deps); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if cfg.Projections {
 		pm := projections.NewMetrics(a.Metrics)
-		for _, p := range Projections(a.Events) {
+		cat, err := profiles.Catalog()
+		if err != nil {
+			a.Close()
+			return nil, err
+		}
+		for _, p := range Projections(a.Events, cat) {
 			r, err := projections.NewRunner(projections.RunnerConfig{Pool: a.Pool, Log: a.Store, Projection: p, Metrics: pm, Logger: log, Poll: cfg.Poll})
 			if err != nil {
 				a.Close()
@@ -112,6 +132,28 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// registerPartyHandlers wires the party and offer commands with the profile
+// catalog, the Kazakhstan calendar and the EDS verifier of LEDGER_TRUST_DIR.
+func (a *App) registerPartyHandlers(d commands.DocumentDeps) error {
+	cat, err := profiles.Catalog()
+	if err != nil {
+		return err
+	}
+	cal, err := calendar.Kazakhstan()
+	if err != nil {
+		return err
+	}
+	sigs, err := newEDSVerifier(a.Config.TrustDir)
+	if err != nil {
+		return err
+	}
+	if sigs == nil {
+		a.Log.Warn("LEDGER_TRUST_DIR is not set: commands carrying an EDS signature will be refused")
+	}
+	return commands.RegisterPartyHandlers(a.Bus, commands.PartyDeps{Store: d.Store, Registry: d.Registry, Clock: d.Clock,
+		Cache: d.Cache, Profiles: cat, Calendar: cal, Signatures: sigs})
 }
 
 func (a *App) ready(context.Context) error {

@@ -29,6 +29,10 @@ type Config struct {
 	Poll        time.Duration
 	LogLevel    slog.Level // LEDGER_LOG_LEVEL: debug, info, warn, error
 	Projections bool       // LEDGER_PROJECTIONS, default true: run the projection runners
+	// TrustDir holds the NCA RK trust anchors EDS signatures are verified
+	// against (LEDGER_TRUST_DIR); empty: commands carrying a signature are
+	// refused with signature_verification_unavailable.
+	TrustDir string
 }
 
 // ConfigFromEnv reads the configuration.
@@ -39,6 +43,7 @@ func ConfigFromEnv() (Config, error) {
 		HTTPAddr:    envOr("LEDGER_HTTP_ADDR", ":8080"),
 		Transport:   envOr("LEDGER_TRANSPORT", commands.TransportGoChannel),
 		NATSURL:     os.Getenv("NATS_URL"),
+		TrustDir:    strings.TrimSpace(os.Getenv("LEDGER_TRUST_DIR")),
 		MaxBody:     1 << 20,
 		PoolSize:    40,
 		CacheSize:   100000,

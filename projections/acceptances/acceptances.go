@@ -1,0 +1,283 @@
+// Package acceptances is the acceptances read model: the acceptance proof
+// of each party — its registration stages with their proofs, and each
+// acceptance with the offer version's text hashes, the trigger and its
+// clause, the time, who acted with what authority, the consents, the
+// signature evidence, and the event that recorded it — and, from the same
+// rows, which offer version and profile were in force for a party at a time.
+package acceptances
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"docledger/domain/event"
+	"docledger/domain/offer"
+	"docledger/domain/party"
+	"docledger/projections"
+)
+
+// Name is the read model's name and schema.
+const Name = "acceptances"
+
+// Projection builds the model from offer and party events.
+type Projection struct {
+	registry *event.Registry
+}
+
+// New returns the projection; registry decodes the events.
+func New(registry *event.Registry) *Projection { return &Projection{registry: registry} }
+
+// Name is "acceptances".
+func (p *Projection) Name() string { return Name }
+
+// Tables are the model's tables.
+func (p *Projection) Tables() []string {
+	return []string{"offer_versions", "registrations", "acceptances", "terminations"}
+}
+
+// Apply applies the events one by one.
+func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, events []event.Record) error {
+	t := func(name string) string { return projections.Table(schema, name) }
+	for _, e := range events {
+		if !strings.HasPrefix(e.Type, "party.") && !strings.HasPrefix(e.Type, "offer.") {
+			continue
+		}
+		payload, err := p.registry.Decode(e.Type, e.SchemaVersion, e.Data)
+		if err != nil {
+			return &projections.EventError{Projection: Name, Position: e.Position, Type: e.Type, Err: err}
+		}
+		if err := apply(ctx, tx, t, e, payload); err != nil {
+			return &projections.EventError{Projection: Name, Position: e.Position, Type: e.Type, Err: err}
+		}
+	}
+	return nil
+}
+
+func apply(ctx context.Context, tx pgx.Tx, t func(string) string, e event.Record, payload event.Payload) error {
+	exec := func(sql string, args ...any) error {
+		tag, err := tx.Exec(ctx, sql, args...)
+		if err == nil && tag.RowsAffected() != 1 {
+			err = fmt.Errorf("%d rows changed, want 1", tag.RowsAffected())
+		}
+		return err
+	}
+	switch ev := payload.(type) {
+	case offer.VersionPublished:
+		return exec(`INSERT INTO `+t("offer_versions")+` (offer_id, version, profile, texts, prevailing, published_at, effective_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, ev.OfferID, ev.Version, ev.Profile.String(), ev.Texts, ev.Prevailing, ev.PublishedAt, ev.EffectiveAt)
+	case offer.VersionWithdrawn:
+		return exec(`UPDATE `+t("offer_versions")+` SET withdrawn_at = $3 WHERE offer_id = $1 AND version = $2`, ev.OfferID, ev.Version, ev.WithdrawnAt)
+	case party.Registered:
+		return exec(`INSERT INTO `+t("registrations")+` (party_id, stage, profile, identity_number, proofs, completed_at, actor, event_id, position)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, ev.PartyID, ev.Stage, ev.Profile.String(), ev.IdentityNumber, proofsJSON(ev.Proofs),
+			ev.RegisteredAt, e.Actor, e.ID, e.Position)
+	case party.RegistrationStageCompleted:
+		return exec(`INSERT INTO `+t("registrations")+` (party_id, stage, profile, identity_number, proofs, completed_at, actor, event_id, position)
+			SELECT $1, $2, profile, $3, $4, $5, $6, $7, $8 FROM `+t("registrations")+` WHERE party_id = $1 ORDER BY position LIMIT 1`,
+			ev.PartyID, ev.Stage, ev.IdentityNumber, proofsJSON(ev.Proofs), ev.CompletedAt, e.Actor, e.ID, e.Position)
+	case party.OfferAccepted:
+		var sig []byte
+		if len(ev.Signature) > 0 {
+			sig = ev.Signature
+		}
+		return exec(`INSERT INTO `+t("acceptances")+` (party_id, offer_id, offer_version, profile, trigger, clause, by_iin, authority,
+				consents, signature, accepted_at, actor, command_id, event_id, data_sha256, position, recorded_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+			ev.PartyID, ev.OfferID, ev.OfferVersion, ev.Profile.String(), ev.Trigger, ev.Clause, ev.ByIIN, ev.Authority,
+			consentsJSON(ev.Consents), sig, ev.AcceptedAt, e.Actor, e.CommandID, e.ID, hex.EncodeToString(e.DataSHA256[:]), e.Position, e.RecordedAt)
+	case party.TerminationNotified:
+		return exec(`INSERT INTO `+t("terminations")+` (party_id, by_whom, reason, notified_at, effective_at) VALUES ($1, $2, $3, $4, $5)`,
+			ev.PartyID, ev.By, ev.Reason, ev.NotifiedAt, ev.EffectiveAt)
+	}
+	return nil
+}
+
+func proofsJSON(ps []party.Proof) []byte {
+	if ps == nil {
+		ps = []party.Proof{}
+	}
+	b, _ := json.Marshal(ps)
+	return b
+}
+
+func consentsJSON(cs []party.Consent) []byte {
+	if cs == nil {
+		cs = []party.Consent{}
+	}
+	b, _ := json.Marshal(cs)
+	return b
+}
+
+// Stage is a completed registration stage with its proofs (for an EDS
+// signature, the verifier's evidence).
+type Stage struct {
+	Stage          string        `json:"stage"`
+	Profile        string        `json:"profile"`
+	IdentityNumber string        `json:"identity_number,omitempty"`
+	Proofs         []party.Proof `json:"proofs"`
+	CompletedAt    time.Time     `json:"completed_at"`
+	Actor          string        `json:"actor"`
+	EventID        uuid.UUID     `json:"event_id"`
+	Position       int64         `json:"position"`
+}
+
+// Acceptance is one acceptance with what proves it.
+type Acceptance struct {
+	OfferID      string          `json:"offer_id"`
+	OfferVersion int             `json:"offer_version"`
+	Profile      string          `json:"profile"`
+	Texts        []offer.Text    `json:"texts"`
+	Prevailing   string          `json:"prevailing"`
+	EffectiveAt  time.Time       `json:"effective_at"`
+	WithdrawnAt  *time.Time      `json:"withdrawn_at,omitempty"`
+	Trigger      string          `json:"trigger"`
+	Clause       string          `json:"clause"`
+	AcceptedAt   time.Time       `json:"accepted_at"`
+	ByIIN        string          `json:"by_iin,omitempty"`
+	Authority    party.Authority `json:"authority"`
+	Consents     []party.Consent `json:"consents"`
+	Signature    json.RawMessage `json:"signature,omitempty"`
+	// Actor is who sent the command (the API's X-Ledger-Actor).
+	Actor      string    `json:"actor"`
+	CommandID  string    `json:"command_id,omitempty"`
+	EventID    uuid.UUID `json:"event_id"`
+	DataSHA256 string    `json:"data_sha256"`
+	Position   int64     `json:"position"`
+	RecordedAt time.Time `json:"recorded_at"`
+}
+
+// Proof is the acceptance proof of a party.
+type Proof struct {
+	PartyID      uuid.UUID    `json:"party_id"`
+	Registration []Stage      `json:"registration"`
+	Acceptances  []Acceptance `json:"acceptances"`
+}
+
+// ErrNotFound is returned for a party the model does not know (yet).
+var ErrNotFound = errors.New("party not found")
+
+// Querier runs queries (a pool or a transaction).
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+const acceptanceColumns = `a.offer_id, a.offer_version, a.profile, coalesce(v.texts, '[]'), coalesce(v.prevailing, ''),
+	coalesce(v.effective_at, 'epoch'), v.withdrawn_at, a.trigger, a.clause, a.accepted_at, a.by_iin, a.authority, a.consents,
+	a.signature, a.actor, a.command_id, a.event_id, a.data_sha256, a.position, a.recorded_at`
+
+func scanAcceptance(r pgx.Rows) (Acceptance, error) {
+	var a Acceptance
+	var sig []byte
+	err := r.Scan(&a.OfferID, &a.OfferVersion, &a.Profile, &a.Texts, &a.Prevailing, &a.EffectiveAt, &a.WithdrawnAt, &a.Trigger,
+		&a.Clause, &a.AcceptedAt, &a.ByIIN, &a.Authority, &a.Consents, &sig, &a.Actor, &a.CommandID, &a.EventID, &a.DataSHA256,
+		&a.Position, &a.RecordedAt)
+	if len(sig) > 0 {
+		a.Signature = sig
+	}
+	a.EffectiveAt, a.AcceptedAt, a.RecordedAt = a.EffectiveAt.UTC(), a.AcceptedAt.UTC(), a.RecordedAt.UTC()
+	return a, err
+}
+
+// GetProof returns the acceptance proof of party id: its registration
+// stages and its acceptances in the order they happened.
+func GetProof(ctx context.Context, db Querier, id uuid.UUID) (Proof, error) {
+	p := Proof{PartyID: id, Registration: []Stage{}, Acceptances: []Acceptance{}}
+	rows, err := db.Query(ctx, `SELECT stage, profile, identity_number, proofs, completed_at, actor, event_id, position
+		FROM acceptances.registrations WHERE party_id = $1 ORDER BY position`, id)
+	if err != nil {
+		return p, fmt.Errorf("registration of %s: %w", id, err)
+	}
+	for rows.Next() {
+		var s Stage
+		if err := rows.Scan(&s.Stage, &s.Profile, &s.IdentityNumber, &s.Proofs, &s.CompletedAt, &s.Actor, &s.EventID, &s.Position); err != nil {
+			rows.Close()
+			return p, err
+		}
+		s.CompletedAt = s.CompletedAt.UTC()
+		p.Registration = append(p.Registration, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return p, err
+	}
+	if len(p.Registration) == 0 {
+		return p, ErrNotFound
+	}
+	rows, err = db.Query(ctx, `SELECT `+acceptanceColumns+`
+		FROM acceptances.acceptances a
+		LEFT JOIN acceptances.offer_versions v ON v.offer_id = a.offer_id AND v.version = a.offer_version
+		WHERE a.party_id = $1 ORDER BY a.accepted_at, a.position`, id)
+	if err != nil {
+		return p, fmt.Errorf("acceptances of %s: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanAcceptance(rows)
+		if err != nil {
+			return p, err
+		}
+		p.Acceptances = append(p.Acceptances, a)
+	}
+	return p, rows.Err()
+}
+
+// InForce is what applied to a party at a time: per offer, the version it
+// had last accepted by then, with the profile that version runs under.
+type InForce struct {
+	PartyID uuid.UUID    `json:"party_id"`
+	At      time.Time    `json:"at"`
+	Offers  []Acceptance `json:"offers"`
+	// TerminatedAt is set when a termination had taken effect by At: then
+	// no offer applies.
+	TerminatedAt *time.Time `json:"terminated_at,omitempty"`
+}
+
+// At answers which offer version and profile applied to party id at t,
+// from its acceptances recorded with their times: for each offer, the
+// latest version it accepted at or before t (a withdrawn version still
+// binds those who accepted it). A party registered but with no acceptance
+// by t has none; a termination in effect by t ends them all.
+func At(ctx context.Context, db Querier, id uuid.UUID, t time.Time) (InForce, error) {
+	res := InForce{PartyID: id, At: t.UTC(), Offers: []Acceptance{}}
+	var known bool
+	var term *time.Time
+	err := db.QueryRow(ctx, `SELECT EXISTS (SELECT FROM acceptances.registrations WHERE party_id = $1),
+			(SELECT effective_at FROM acceptances.terminations WHERE party_id = $1 AND effective_at <= $2)`, id, t).Scan(&known, &term)
+	if err != nil {
+		return res, fmt.Errorf("party %s: %w", id, err)
+	}
+	if !known {
+		return res, ErrNotFound
+	}
+	if term != nil {
+		u := term.UTC()
+		res.TerminatedAt = &u
+		return res, nil
+	}
+	rows, err := db.Query(ctx, `SELECT DISTINCT ON (a.offer_id) `+acceptanceColumns+`
+		FROM acceptances.acceptances a
+		LEFT JOIN acceptances.offer_versions v ON v.offer_id = a.offer_id AND v.version = a.offer_version
+		WHERE a.party_id = $1 AND a.accepted_at <= $2
+		ORDER BY a.offer_id, a.offer_version DESC, a.accepted_at DESC`, id, t)
+	if err != nil {
+		return res, fmt.Errorf("offers of %s at %s: %w", id, t, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanAcceptance(rows)
+		if err != nil {
+			return res, err
+		}
+		res.Offers = append(res.Offers, a)
+	}
+	return res, rows.Err()
+}
