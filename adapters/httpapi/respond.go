@@ -46,12 +46,14 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case code == commands.ErrWrongVersion.Code:
 		return http.StatusPreconditionFailed
+	case code == commands.ErrSignatureUnavailable.Code:
+		return http.StatusServiceUnavailable
 	case code == commands.ErrTimeout.Code:
 		return http.StatusGatewayTimeout
 	case code == commands.ErrInternal.Code:
 		return http.StatusInternalServerError
 	case code == commands.ErrIdempotencyKeyReused.Code, code == commands.ErrConcurrency.Code,
-		strings.Contains(code, "_already_"), strings.HasSuffix(code, "_not_sent"):
+		strings.Contains(code, "_already_"), strings.HasSuffix(code, "_not_sent"), strings.HasSuffix(code, "_exists"):
 		return http.StatusConflict
 	}
 	return http.StatusUnprocessableEntity

@@ -73,6 +73,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /api/v1/documents/{id}/deliver", s.deliverDocument)
 	s.mux.HandleFunc("POST /api/v1/commands/{type}", s.genericCommand)
 	s.mux.HandleFunc("GET /api/v1/parties/{id}/inbox", s.partyInbox)
+	s.partyRoutes()
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

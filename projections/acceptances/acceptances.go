@@ -281,3 +281,44 @@ func At(ctx context.Context, db Querier, id uuid.UUID, t time.Time) (InForce, er
 	}
 	return res, rows.Err()
 }
+
+// Version is an offer version as the model knows it.
+type Version struct {
+	OfferID     string       `json:"offer_id"`
+	Version     int          `json:"version"`
+	Profile     string       `json:"profile"`
+	Texts       []offer.Text `json:"texts"`
+	Prevailing  string       `json:"prevailing"`
+	PublishedAt time.Time    `json:"published_at"`
+	EffectiveAt time.Time    `json:"effective_at"`
+	WithdrawnAt *time.Time   `json:"withdrawn_at,omitempty"`
+}
+
+// ErrOfferNotFound is returned for an offer the model does not know (yet).
+var ErrOfferNotFound = errors.New("offer not found")
+
+// OfferVersions lists the versions of offer id in order.
+func OfferVersions(ctx context.Context, db Querier, id string) ([]Version, error) {
+	rows, err := db.Query(ctx, `SELECT offer_id, version, profile, texts, prevailing, published_at, effective_at, withdrawn_at
+		FROM acceptances.offer_versions WHERE offer_id = $1 ORDER BY version`, id)
+	if err != nil {
+		return nil, fmt.Errorf("offer %s: %w", id, err)
+	}
+	defer rows.Close()
+	out := []Version{}
+	for rows.Next() {
+		var v Version
+		if err := rows.Scan(&v.OfferID, &v.Version, &v.Profile, &v.Texts, &v.Prevailing, &v.PublishedAt, &v.EffectiveAt, &v.WithdrawnAt); err != nil {
+			return nil, err
+		}
+		v.PublishedAt, v.EffectiveAt = v.PublishedAt.UTC(), v.EffectiveAt.UTC()
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, ErrOfferNotFound
+	}
+	return out, nil
+}

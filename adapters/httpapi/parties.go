@@ -1,0 +1,294 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"docledger/commands"
+	"docledger/projections/acceptances"
+	"docledger/projections/parties"
+	"docledger/projections/terms"
+)
+
+// partyRoutes registers the party and offer endpoints (docs/openapi-parties.yaml).
+func (s *Server) partyRoutes() {
+	s.mux.HandleFunc("POST /api/v1/offers/{id}/versions", s.publishOfferVersion)
+	s.mux.HandleFunc("POST /api/v1/offers/{id}/versions/{n}/withdraw", s.withdrawOfferVersion)
+	s.mux.HandleFunc("GET /api/v1/offers/{id}", s.getOffer)
+	s.mux.HandleFunc("POST /api/v1/parties", s.registerParty)
+	s.mux.HandleFunc("POST /api/v1/parties/{id}/stages", s.completeStage)
+	s.mux.HandleFunc("POST /api/v1/parties/{id}/acceptances", s.acceptOffer)
+	s.mux.HandleFunc("POST /api/v1/parties/{id}/users", s.addPartyUser)
+	s.mux.HandleFunc("POST /api/v1/parties/{id}/org-units", s.openOrgUnit)
+	s.mux.HandleFunc("POST /api/v1/parties/{id}/certificates", s.bindCertificate)
+	s.mux.HandleFunc("GET /api/v1/parties/terms-ending", s.termsEnding)
+	s.mux.HandleFunc("GET /api/v1/parties/{id}", s.getParty)
+	s.mux.HandleFunc("GET /api/v1/parties/{id}/acceptance-proof", s.acceptanceProof)
+	s.mux.HandleFunc("GET /api/v1/parties/{id}/offer-at", s.offerAt)
+}
+
+// partyResponse is the answer to a party or offer command.
+type partyResponse struct {
+	PartyID       *uuid.UUID `json:"party_id,omitempty"`
+	OfferID       string     `json:"offer_id,omitempty"`
+	StreamID      string     `json:"stream_id"`
+	StreamVersion int64      `json:"stream_version"`
+	Position      int64      `json:"position"`
+	Duplicate     bool       `json:"duplicate,omitempty"`
+}
+
+// send sends cmd and answers with status and its result.
+func (s *Server) send(w http.ResponseWriter, r *http.Request, m commands.Meta, status int, cmd commands.Command, resp partyResponse) {
+	res, err := s.cfg.Bus.Send(r.Context(), m, cmd)
+	if err != nil {
+		s.writeCommandError(w, r, err)
+		return
+	}
+	if res.Duplicate {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(res.StreamVersion, 10)))
+	resp.StreamID, resp.StreamVersion, resp.Position, resp.Duplicate = res.StreamID, res.StreamVersion, res.Position, res.Duplicate
+	writeJSON(w, status, resp)
+}
+
+// partyCommand decodes a command on the party in the path into cmd and
+// sends it; a party_id in the body must be the path's.
+func (s *Server) partyCommand(w http.ResponseWriter, r *http.Request, cmd commands.Command, partyID *uuid.UUID) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	m, ok := meta(w, r)
+	if !ok || !s.decode(w, r, cmd) {
+		return
+	}
+	if *partyID != uuid.Nil && *partyID != id {
+		writeError(w, r, http.StatusBadRequest, "invalid_id", "party_id in the body differs from the path")
+		return
+	}
+	*partyID = id
+	s.send(w, r, m, http.StatusOK, cmd, partyResponse{PartyID: &id})
+}
+
+func (s *Server) registerParty(w http.ResponseWriter, r *http.Request) {
+	m, ok := meta(w, r)
+	if !ok {
+		return
+	}
+	var cmd commands.RegisterParty
+	if !s.decode(w, r, &cmd) {
+		return
+	}
+	if cmd.PartyID == uuid.Nil {
+		// A retried registration without an explicit id names the same party.
+		cmd.PartyID = uuid.NewSHA1(partyNamespace, []byte(m.CommandID))
+	}
+	id := cmd.PartyID
+	s.send(w, r, m, http.StatusCreated, &cmd, partyResponse{PartyID: &id})
+}
+
+// partyNamespace derives party ids from idempotency keys.
+var partyNamespace = uuid.MustParse("3d0f8b6e-2c1a-4f5e-9a7b-8c6d5e4f3a21")
+
+func (s *Server) completeStage(w http.ResponseWriter, r *http.Request) {
+	var cmd commands.CompleteRegistrationStage
+	s.partyCommand(w, r, &cmd, &cmd.PartyID)
+}
+
+func (s *Server) acceptOffer(w http.ResponseWriter, r *http.Request) {
+	var cmd commands.AcceptOffer
+	s.partyCommand(w, r, &cmd, &cmd.PartyID)
+}
+
+func (s *Server) addPartyUser(w http.ResponseWriter, r *http.Request) {
+	var cmd commands.AddPartyUser
+	s.partyCommand(w, r, &cmd, &cmd.PartyID)
+}
+
+func (s *Server) openOrgUnit(w http.ResponseWriter, r *http.Request) {
+	var cmd commands.OpenOrgUnit
+	s.partyCommand(w, r, &cmd, &cmd.PartyID)
+}
+
+func (s *Server) bindCertificate(w http.ResponseWriter, r *http.Request) {
+	var cmd commands.BindCertificate
+	s.partyCommand(w, r, &cmd, &cmd.PartyID)
+}
+
+// offerID reads the {id} path value: an offer id is a lowercase slug.
+func offerID(w http.ResponseWriter, r *http.Request) (string, bool) {
+	id := r.PathValue("id")
+	if id == "" || len(id) > 80 {
+		writeError(w, r, http.StatusBadRequest, "invalid_id", "an offer id is 1 to 80 characters")
+		return "", false
+	}
+	return id, true
+}
+
+func (s *Server) publishOfferVersion(w http.ResponseWriter, r *http.Request) {
+	id, ok := offerID(w, r)
+	if !ok {
+		return
+	}
+	m, ok := meta(w, r)
+	if !ok {
+		return
+	}
+	var cmd commands.PublishOfferVersion
+	if !s.decode(w, r, &cmd) {
+		return
+	}
+	if cmd.OfferID != "" && cmd.OfferID != id {
+		writeError(w, r, http.StatusBadRequest, "invalid_id", "offer_id in the body differs from the path")
+		return
+	}
+	cmd.OfferID = id
+	s.send(w, r, m, http.StatusCreated, &cmd, partyResponse{OfferID: id})
+}
+
+func (s *Server) withdrawOfferVersion(w http.ResponseWriter, r *http.Request) {
+	id, ok := offerID(w, r)
+	if !ok {
+		return
+	}
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 1 {
+		writeError(w, r, http.StatusBadRequest, "invalid_version", "the version in the path is a positive integer")
+		return
+	}
+	m, ok := meta(w, r)
+	if !ok {
+		return
+	}
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if !s.decode(w, r, &body) {
+		return
+	}
+	s.send(w, r, m, http.StatusOK, &commands.WithdrawOfferVersion{OfferID: id, Version: n, Reason: body.Reason}, partyResponse{OfferID: id})
+}
+
+// queryFailed answers a read model query that failed for a reason of the
+// server's.
+func (s *Server) queryFailed(w http.ResponseWriter, r *http.Request, what string, err error) {
+	s.log.Error(what, "err", err, "correlation_id", correlationID(r.Context()))
+	writeError(w, r, http.StatusInternalServerError, "internal_error", "the query failed")
+}
+
+func (s *Server) getOffer(w http.ResponseWriter, r *http.Request) {
+	id, ok := offerID(w, r)
+	if !ok {
+		return
+	}
+	vs, err := acceptances.OfferVersions(r.Context(), s.cfg.Pool, id)
+	switch {
+	case errors.Is(err, acceptances.ErrOfferNotFound):
+		writeError(w, r, http.StatusNotFound, "offer_not_found", "no such offer (or not projected yet)")
+	case err != nil:
+		s.queryFailed(w, r, "offer query", err)
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"offer_id": id, "versions": vs})
+	}
+}
+
+func (s *Server) getParty(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	p, err := parties.Get(r.Context(), s.cfg.Pool, id)
+	switch {
+	case errors.Is(err, parties.ErrNotFound):
+		writeError(w, r, http.StatusNotFound, "party_not_found", "no such party (or not projected yet)")
+	case err != nil:
+		s.queryFailed(w, r, "party query", err)
+	default:
+		writeJSON(w, http.StatusOK, p)
+	}
+}
+
+func (s *Server) acceptanceProof(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	p, err := acceptances.GetProof(r.Context(), s.cfg.Pool, id)
+	switch {
+	case errors.Is(err, acceptances.ErrNotFound):
+		writeError(w, r, http.StatusNotFound, "party_not_found", "no such party (or not projected yet)")
+	case err != nil:
+		s.queryFailed(w, r, "acceptance proof query", err)
+	default:
+		writeJSON(w, http.StatusOK, p)
+	}
+}
+
+// queryTime reads the RFC 3339 query parameter name; def when absent.
+func queryTime(w http.ResponseWriter, r *http.Request, name string, def *time.Time) (time.Time, bool) {
+	v := r.URL.Query().Get(name)
+	if v == "" && def != nil {
+		return *def, true
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		writeError(w, r, http.StatusBadRequest, "invalid_time", name+" must be an RFC 3339 time")
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func (s *Server) offerAt(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	t, ok := queryTime(w, r, "t", nil)
+	if !ok {
+		return
+	}
+	res, err := acceptances.At(r.Context(), s.cfg.Pool, id, t)
+	switch {
+	case errors.Is(err, acceptances.ErrNotFound):
+		writeError(w, r, http.StatusNotFound, "party_not_found", "no such party (or not projected yet)")
+	case err != nil:
+		s.queryFailed(w, r, "offer-at query", err)
+	default:
+		writeJSON(w, http.StatusOK, res)
+	}
+}
+
+func (s *Server) termsEnding(w http.ResponseWriter, r *http.Request) {
+	now := time.Now().UTC()
+	from, ok := queryTime(w, r, "from", &now)
+	if !ok {
+		return
+	}
+	before, ok := queryTime(w, r, "before", nil)
+	if !ok {
+		return
+	}
+	limit := 100
+	if l := r.URL.Query().Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 1000 {
+			writeError(w, r, http.StatusBadRequest, "invalid_limit", "limit must be 1 to 1000")
+			return
+		}
+		limit = n
+	}
+	ts, err := terms.Ending(r.Context(), s.cfg.Pool, from, before, limit)
+	switch {
+	case errors.Is(err, terms.ErrRange):
+		writeError(w, r, http.StatusBadRequest, "invalid_time", "from must be before before")
+	case err != nil:
+		s.queryFailed(w, r, "terms query", err)
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"from": from.UTC(), "before": before.UTC(), "terms": ts})
+	}
+}
