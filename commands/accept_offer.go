@@ -19,7 +19,9 @@ import (
 // CMS whose signed content is a text of the version (any of its languages),
 // signed by the party itself or, for a legal entity, by the user ByIIN.
 // AcceptedAt is the time of the act when it precedes its recording (a
-// payment); it defaults to the signature's proven signing time, else now.
+// payment); it defaults to now, the time the ledger receives the
+// acceptance (a contract is concluded when the acceptance is received; the
+// signature's own signing time stays in its evidence).
 type AcceptOffer struct {
 	PartyID    uuid.UUID       `json:"party_id"`
 	OfferID    string          `json:"offer_id"`
@@ -65,11 +67,8 @@ func (h *AcceptOfferHandler) Handle(ctx context.Context, meta Meta, cmd *AcceptO
 	}
 	return h.e.parties.Update(ctx, meta, cmd.AggregateID(), func(p *party.Party, now time.Time) error {
 		a := acceptance{offer: o, version: cmd.Version, trigger: cmd.Trigger, byIIN: cmd.ByIIN, consents: cmd.Consents, signed: signed, at: now}
-		switch {
-		case cmd.AcceptedAt != nil:
+		if cmd.AcceptedAt != nil {
 			a.at = cmd.AcceptedAt.UTC()
-		case signed != nil:
-			a.at = signed.SigningTime.UTC()
 		}
 		if a.at.After(now) {
 			return domain.ErrValidation.Withf("accepted_at is in the future")
