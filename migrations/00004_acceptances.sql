@@ -30,7 +30,7 @@ CREATE TABLE acceptances.registrations (
     stage           text        NOT NULL,
     profile         text        NOT NULL,
     identity_number text        NOT NULL DEFAULT '',
-    proofs          jsonb       NOT NULL,
+    proofs          json        NOT NULL, -- json, not jsonb: the evidence as recorded, byte for byte
     completed_at    timestamptz NOT NULL,
     actor           text        NOT NULL,
     event_id        uuid        NOT NULL,
@@ -48,7 +48,7 @@ CREATE TABLE acceptances.acceptances (
     by_iin        text        NOT NULL DEFAULT '',
     authority     jsonb       NOT NULL,
     consents      jsonb       NOT NULL,
-    signature     jsonb,
+    signature     json,  -- json, not jsonb: the evidence as recorded, byte for byte
     accepted_at   timestamptz NOT NULL,
     actor         text        NOT NULL,
     command_id    text        NOT NULL DEFAULT '',
