@@ -37,7 +37,9 @@ func TestPartyBadInput(t *testing.T) {
 	revoked := pki.Issue(t, sigtest.Spec{IIN: iinSelf, Key: sigtest.ECDSAP256})
 	pki.SetStatus(revoked.Cert, sigtest.Revoked, revoked.Cert.NotBefore)
 	employee := pki.Issue(t, sigtest.Spec{IIN: iinEmployee, BIN: binEntity, Key: sigtest.ECDSAP256, Roles: []string{string(signature.RoleOrganisation), string(signature.RoleEmployee)}})
-	signed := func(leaf *sigtest.Leaf, content []byte) []any { return []any{edsProof(pki.Sign(t, leaf, content, sigtest.SignOptions{}))} }
+	signed := func(leaf *sigtest.Leaf, content []byte) []any {
+		return []any{edsProof(pki.Sign(t, leaf, content, sigtest.SignOptions{}))}
+	}
 
 	// A Center Pro party that accepted "cp", and an idocs legal entity.
 	code, body = s.do("POST", "/api/v1/parties", map[string]any{"profile": "centerpro", "kind": "individual", "identity_number": iinSelf,
