@@ -101,8 +101,43 @@ func RegisterPartyHandlers(bus *Bus, d PartyDeps) error {
 	if err != nil {
 		return err
 	}
+	remove, err := NewRemovePartyUserHandler(e)
+	if err != nil {
+		return err
+	}
+	compromise, err := NewReportCompromiseHandler(e)
+	if err != nil {
+		return err
+	}
+	terminate, err := NewNotifyTerminationHandler(e)
+	if err != nil {
+		return err
+	}
+	tariff, err := NewAcceptTariffHandler(e)
+	if err != nil {
+		return err
+	}
+	object, err := NewObjectToAmendmentHandler(e)
+	if err != nil {
+		return err
+	}
+	requisites, err := NewChangeRequisitesHandler(e)
+	if err != nil {
+		return err
+	}
+	notice, err := NewSendAmendmentNoticeHandler(e)
+	if err != nil {
+		return err
+	}
 	return errors.Join(
 		Handle(bus, d.Store, reg.Handle),
+		Handle(bus, d.Store, remove.Handle),
+		Handle(bus, d.Store, compromise.Handle),
+		Handle(bus, d.Store, terminate.Handle),
+		Handle(bus, d.Store, tariff.Handle),
+		Handle(bus, d.Store, object.Handle),
+		Handle(bus, d.Store, requisites.Handle),
+		Handle(bus, d.Store, notice.Handle),
 		Handle(bus, d.Store, stage.Handle),
 		Handle(bus, d.Store, accept.Handle),
 		Handle(bus, d.Store, user.Handle),

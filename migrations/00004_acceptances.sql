@@ -1,7 +1,9 @@
 -- The acceptances read model: the proof of each party's acceptances (offer
 -- version and its text hashes, trigger, time, actor, authority, consents,
 -- signature evidence, the event that recorded it), its registration stages
--- with their proofs, the offer versions, and terminations, from which "the
+-- with their proofs, its tariff consents per application and objections to
+-- amendments, the offer versions with their amendment notices, and
+-- terminations, from which "the
 -- offer version and profile in force for a party at time T" is answered.
 -- +goose Up
 CREATE SCHEMA acceptances AUTHORIZATION ledger_app;
@@ -22,6 +24,7 @@ CREATE TABLE acceptances.offer_versions (
     published_at timestamptz NOT NULL,
     effective_at timestamptz NOT NULL,
     withdrawn_at timestamptz,
+    notices      jsonb       NOT NULL DEFAULT '[]',
     PRIMARY KEY (offer_id, version)
 );
 
@@ -60,6 +63,36 @@ CREATE TABLE acceptances.acceptances (
 );
 CREATE INDEX acceptances_party_time_idx ON acceptances.acceptances (party_id, accepted_at);
 
+CREATE TABLE acceptances.tariff_acceptances (
+    party_id       uuid        NOT NULL,
+    application_id text        NOT NULL,
+    service        text        NOT NULL,
+    tariff         text        NOT NULL,
+    offer_id       text        NOT NULL,
+    offer_version  integer     NOT NULL,
+    clause         text        NOT NULL,
+    by_iin         text        NOT NULL DEFAULT '',
+    accepted_at    timestamptz NOT NULL,
+    actor          text        NOT NULL,
+    event_id       uuid        NOT NULL,
+    position       bigint      NOT NULL,
+    PRIMARY KEY (party_id, application_id)
+);
+
+CREATE TABLE acceptances.objections (
+    party_id      uuid        NOT NULL,
+    offer_id      text        NOT NULL,
+    offer_version integer     NOT NULL,
+    by_iin        text        NOT NULL DEFAULT '',
+    clause        text        NOT NULL,
+    window_ends   timestamptz NOT NULL,
+    objected_at   timestamptz NOT NULL,
+    actor         text        NOT NULL,
+    event_id      uuid        NOT NULL,
+    position      bigint      NOT NULL,
+    PRIMARY KEY (party_id, offer_id, offer_version)
+);
+
 CREATE TABLE acceptances.terminations (
     party_id     uuid        PRIMARY KEY,
     by_whom      text        NOT NULL,
@@ -72,6 +105,8 @@ ALTER TABLE acceptances.checkpoint OWNER TO ledger_app;
 ALTER TABLE acceptances.offer_versions OWNER TO ledger_app;
 ALTER TABLE acceptances.registrations OWNER TO ledger_app;
 ALTER TABLE acceptances.acceptances OWNER TO ledger_app;
+ALTER TABLE acceptances.tariff_acceptances OWNER TO ledger_app;
+ALTER TABLE acceptances.objections OWNER TO ledger_app;
 ALTER TABLE acceptances.terminations OWNER TO ledger_app;
 
 -- +goose Down

@@ -25,6 +25,13 @@ func (s *Server) partyRoutes() {
 	s.mux.HandleFunc("POST /api/v1/parties/{id}/users", s.addPartyUser)
 	s.mux.HandleFunc("POST /api/v1/parties/{id}/org-units", s.openOrgUnit)
 	s.mux.HandleFunc("POST /api/v1/parties/{id}/certificates", s.bindCertificate)
+	s.mux.HandleFunc("POST /api/v1/parties/{id}/users/{iin}/remove", s.removePartyUser)
+	s.mux.HandleFunc("POST /api/v1/parties/{id}/compromise-reports", s.reportCompromise)
+	s.mux.HandleFunc("POST /api/v1/parties/{id}/termination", s.notifyTermination)
+	s.mux.HandleFunc("POST /api/v1/parties/{id}/tariff-acceptances", s.acceptTariff)
+	s.mux.HandleFunc("POST /api/v1/parties/{id}/amendment-objections", s.objectToAmendment)
+	s.mux.HandleFunc("POST /api/v1/parties/{id}/requisites", s.changeRequisites)
+	s.mux.HandleFunc("POST /api/v1/offers/{id}/versions/{n}/notices", s.sendAmendmentNotice)
 	s.mux.HandleFunc("GET /api/v1/parties/terms-ending", s.termsEnding)
 	s.mux.HandleFunc("GET /api/v1/parties/{id}", s.getParty)
 	s.mux.HandleFunc("GET /api/v1/parties/{id}/acceptance-proof", s.acceptanceProof)
@@ -120,6 +127,49 @@ func (s *Server) bindCertificate(w http.ResponseWriter, r *http.Request) {
 	s.partyCommand(w, r, &cmd, &cmd.PartyID)
 }
 
+func (s *Server) reportCompromise(w http.ResponseWriter, r *http.Request) {
+	var cmd commands.ReportCompromise
+	s.partyCommand(w, r, &cmd, &cmd.PartyID)
+}
+
+func (s *Server) notifyTermination(w http.ResponseWriter, r *http.Request) {
+	var cmd commands.NotifyTermination
+	s.partyCommand(w, r, &cmd, &cmd.PartyID)
+}
+
+func (s *Server) acceptTariff(w http.ResponseWriter, r *http.Request) {
+	var cmd commands.AcceptTariff
+	s.partyCommand(w, r, &cmd, &cmd.PartyID)
+}
+
+func (s *Server) objectToAmendment(w http.ResponseWriter, r *http.Request) {
+	var cmd commands.ObjectToAmendment
+	s.partyCommand(w, r, &cmd, &cmd.PartyID)
+}
+
+func (s *Server) changeRequisites(w http.ResponseWriter, r *http.Request) {
+	var cmd commands.ChangeRequisites
+	s.partyCommand(w, r, &cmd, &cmd.PartyID)
+}
+
+func (s *Server) removePartyUser(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	m, ok := meta(w, r)
+	if !ok {
+		return
+	}
+	if r.ContentLength != 0 {
+		var empty struct{}
+		if !s.decode(w, r, &empty) {
+			return
+		}
+	}
+	s.send(w, r, m, http.StatusOK, &commands.RemovePartyUser{PartyID: id, IIN: r.PathValue("iin")}, partyResponse{PartyID: &id})
+}
+
 // offerID reads the {id} path value: an offer id is a lowercase slug.
 func offerID(w http.ResponseWriter, r *http.Request) (string, bool) {
 	id := r.PathValue("id")
@@ -172,6 +222,30 @@ func (s *Server) withdrawOfferVersion(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.send(w, r, m, http.StatusOK, &commands.WithdrawOfferVersion{OfferID: id, Version: n, Reason: body.Reason}, partyResponse{OfferID: id})
+}
+
+func (s *Server) sendAmendmentNotice(w http.ResponseWriter, r *http.Request) {
+	id, ok := offerID(w, r)
+	if !ok {
+		return
+	}
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 1 {
+		writeError(w, r, http.StatusBadRequest, "invalid_version", "the version in the path is a positive integer")
+		return
+	}
+	m, ok := meta(w, r)
+	if !ok {
+		return
+	}
+	var body struct {
+		Channel    string `json:"channel"`
+		Recipients string `json:"recipients"`
+	}
+	if !s.decode(w, r, &body) {
+		return
+	}
+	s.send(w, r, m, http.StatusOK, &commands.SendAmendmentNotice{OfferID: id, Version: n, Channel: body.Channel, Recipients: body.Recipients}, partyResponse{OfferID: id})
 }
 
 // queryFailed answers a read model query that failed for a reason of the

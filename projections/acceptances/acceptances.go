@@ -40,7 +40,7 @@ func (p *Projection) Name() string { return Name }
 
 // Tables are the model's tables.
 func (p *Projection) Tables() []string {
-	return []string{"offer_versions", "registrations", "acceptances", "terminations"}
+	return []string{"offer_versions", "registrations", "acceptances", "tariff_acceptances", "objections", "terminations"}
 }
 
 // Apply applies the events one by one.
@@ -75,6 +75,17 @@ func apply(ctx context.Context, tx pgx.Tx, t func(string) string, e event.Record
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, ev.OfferID, ev.Version, ev.Profile.String(), ev.Texts, ev.Prevailing, ev.PublishedAt, ev.EffectiveAt)
 	case offer.VersionWithdrawn:
 		return exec(`UPDATE `+t("offer_versions")+` SET withdrawn_at = $3 WHERE offer_id = $1 AND version = $2`, ev.OfferID, ev.Version, ev.WithdrawnAt)
+	case offer.AmendmentNoticeSent:
+		n, _ := json.Marshal([]Notice{{Channel: ev.Channel, Recipients: ev.Recipients, SentAt: ev.SentAt}})
+		return exec(`UPDATE `+t("offer_versions")+` SET notices = notices || $3::jsonb WHERE offer_id = $1 AND version = $2`, ev.OfferID, ev.Version, n)
+	case party.TariffAccepted:
+		return exec(`INSERT INTO `+t("tariff_acceptances")+` (party_id, application_id, service, tariff, offer_id, offer_version, clause, by_iin,
+				accepted_at, actor, event_id, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			ev.PartyID, ev.ApplicationID, ev.Service, ev.Tariff, ev.OfferID, ev.OfferVersion, ev.Clause, ev.ByIIN, ev.AcceptedAt, e.Actor, e.ID, e.Position)
+	case party.AmendmentObjected:
+		return exec(`INSERT INTO `+t("objections")+` (party_id, offer_id, offer_version, by_iin, clause, window_ends, objected_at, actor, event_id, position)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			ev.PartyID, ev.OfferID, ev.OfferVersion, ev.ByIIN, ev.Clause, ev.WindowEnds, ev.ObjectedAt, e.Actor, e.ID, e.Position)
 	case party.Registered:
 		return exec(`INSERT INTO `+t("registrations")+` (party_id, stage, profile, identity_number, proofs, completed_at, actor, event_id, position)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, ev.PartyID, ev.Stage, ev.Profile.String(), ev.IdentityNumber, proofsJSON(ev.Proofs),
@@ -154,11 +165,50 @@ type Acceptance struct {
 	RecordedAt time.Time `json:"recorded_at"`
 }
 
+// TariffAcceptance is a tariff consent given with one application.
+type TariffAcceptance struct {
+	ApplicationID string    `json:"application_id"`
+	Service       string    `json:"service"`
+	Tariff        string    `json:"tariff"`
+	OfferID       string    `json:"offer_id"`
+	OfferVersion  int       `json:"offer_version"`
+	Clause        string    `json:"clause"`
+	ByIIN         string    `json:"by_iin,omitempty"`
+	AcceptedAt    time.Time `json:"accepted_at"`
+	Actor         string    `json:"actor"`
+	EventID       uuid.UUID `json:"event_id"`
+	Position      int64     `json:"position"`
+}
+
+// Objection is an objection to an amended version.
+type Objection struct {
+	OfferID      string    `json:"offer_id"`
+	OfferVersion int       `json:"offer_version"`
+	ByIIN        string    `json:"by_iin,omitempty"`
+	Clause       string    `json:"clause"`
+	WindowEnds   time.Time `json:"window_ends"`
+	ObjectedAt   time.Time `json:"objected_at"`
+	Actor        string    `json:"actor"`
+	EventID      uuid.UUID `json:"event_id"`
+	Position     int64     `json:"position"`
+}
+
+// Termination is a notice of termination of the contract.
+type Termination struct {
+	By          string    `json:"by"`
+	Reason      string    `json:"reason"`
+	NotifiedAt  time.Time `json:"notified_at"`
+	EffectiveAt time.Time `json:"effective_at"`
+}
+
 // Proof is the acceptance proof of a party.
 type Proof struct {
-	PartyID      uuid.UUID    `json:"party_id"`
-	Registration []Stage      `json:"registration"`
-	Acceptances  []Acceptance `json:"acceptances"`
+	PartyID      uuid.UUID          `json:"party_id"`
+	Registration []Stage            `json:"registration"`
+	Acceptances  []Acceptance       `json:"acceptances"`
+	Tariffs      []TariffAcceptance `json:"tariff_acceptances"`
+	Objections   []Objection        `json:"objections"`
+	Termination  *Termination       `json:"termination,omitempty"`
 }
 
 // ErrNotFound is returned for a party the model does not know (yet).
@@ -190,7 +240,7 @@ func scanAcceptance(r pgx.Rows) (Acceptance, error) {
 // GetProof returns the acceptance proof of party id: its registration
 // stages and its acceptances in the order they happened.
 func GetProof(ctx context.Context, db Querier, id uuid.UUID) (Proof, error) {
-	p := Proof{PartyID: id, Registration: []Stage{}, Acceptances: []Acceptance{}}
+	p := Proof{PartyID: id, Registration: []Stage{}, Acceptances: []Acceptance{}, Tariffs: []TariffAcceptance{}, Objections: []Objection{}}
 	rows, err := db.Query(ctx, `SELECT stage, profile, identity_number, proofs, completed_at, actor, event_id, position
 		FROM acceptances.registrations WHERE party_id = $1 ORDER BY position`, id)
 	if err != nil {
@@ -227,7 +277,56 @@ func GetProof(ctx context.Context, db Querier, id uuid.UUID) (Proof, error) {
 		}
 		p.Acceptances = append(p.Acceptances, a)
 	}
-	return p, rows.Err()
+	if err := rows.Err(); err != nil {
+		return p, err
+	}
+	rows.Close()
+	if p.Tariffs, err = collect(ctx, db, `SELECT application_id, service, tariff, offer_id, offer_version, clause, by_iin, accepted_at, actor, event_id, position
+		FROM acceptances.tariff_acceptances WHERE party_id = $1 ORDER BY position`, id, func(r pgx.Rows) (TariffAcceptance, error) {
+		var x TariffAcceptance
+		err := r.Scan(&x.ApplicationID, &x.Service, &x.Tariff, &x.OfferID, &x.OfferVersion, &x.Clause, &x.ByIIN, &x.AcceptedAt, &x.Actor, &x.EventID, &x.Position)
+		x.AcceptedAt = x.AcceptedAt.UTC()
+		return x, err
+	}); err != nil {
+		return p, err
+	}
+	if p.Objections, err = collect(ctx, db, `SELECT offer_id, offer_version, by_iin, clause, window_ends, objected_at, actor, event_id, position
+		FROM acceptances.objections WHERE party_id = $1 ORDER BY position`, id, func(r pgx.Rows) (Objection, error) {
+		var x Objection
+		err := r.Scan(&x.OfferID, &x.OfferVersion, &x.ByIIN, &x.Clause, &x.WindowEnds, &x.ObjectedAt, &x.Actor, &x.EventID, &x.Position)
+		x.WindowEnds, x.ObjectedAt = x.WindowEnds.UTC(), x.ObjectedAt.UTC()
+		return x, err
+	}); err != nil {
+		return p, err
+	}
+	var term Termination
+	err = db.QueryRow(ctx, `SELECT by_whom, reason, notified_at, effective_at FROM acceptances.terminations WHERE party_id = $1`, id).
+		Scan(&term.By, &term.Reason, &term.NotifiedAt, &term.EffectiveAt)
+	switch {
+	case err == nil:
+		term.NotifiedAt, term.EffectiveAt = term.NotifiedAt.UTC(), term.EffectiveAt.UTC()
+		p.Termination = &term
+	case !errors.Is(err, pgx.ErrNoRows):
+		return p, err
+	}
+	return p, nil
+}
+
+func collect[T any](ctx context.Context, db Querier, sql string, id uuid.UUID, scan func(pgx.Rows) (T, error)) ([]T, error) {
+	rows, err := db.Query(ctx, sql, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // InForce is what applied to a party at a time: per offer, the version it
@@ -292,6 +391,14 @@ type Version struct {
 	PublishedAt time.Time    `json:"published_at"`
 	EffectiveAt time.Time    `json:"effective_at"`
 	WithdrawnAt *time.Time   `json:"withdrawn_at,omitempty"`
+	Notices     []Notice     `json:"notices"`
+}
+
+// Notice is an amendment notice sent about a version.
+type Notice struct {
+	Channel    string    `json:"channel"`
+	Recipients string    `json:"recipients"`
+	SentAt     time.Time `json:"sent_at"`
 }
 
 // ErrOfferNotFound is returned for an offer the model does not know (yet).
@@ -299,7 +406,7 @@ var ErrOfferNotFound = errors.New("offer not found")
 
 // OfferVersions lists the versions of offer id in order.
 func OfferVersions(ctx context.Context, db Querier, id string) ([]Version, error) {
-	rows, err := db.Query(ctx, `SELECT offer_id, version, profile, texts, prevailing, published_at, effective_at, withdrawn_at
+	rows, err := db.Query(ctx, `SELECT offer_id, version, profile, texts, prevailing, published_at, effective_at, withdrawn_at, notices
 		FROM acceptances.offer_versions WHERE offer_id = $1 ORDER BY version`, id)
 	if err != nil {
 		return nil, fmt.Errorf("offer %s: %w", id, err)
@@ -308,7 +415,7 @@ func OfferVersions(ctx context.Context, db Querier, id string) ([]Version, error
 	out := []Version{}
 	for rows.Next() {
 		var v Version
-		if err := rows.Scan(&v.OfferID, &v.Version, &v.Profile, &v.Texts, &v.Prevailing, &v.PublishedAt, &v.EffectiveAt, &v.WithdrawnAt); err != nil {
+		if err := rows.Scan(&v.OfferID, &v.Version, &v.Profile, &v.Texts, &v.Prevailing, &v.PublishedAt, &v.EffectiveAt, &v.WithdrawnAt, &v.Notices); err != nil {
 			return nil, err
 		}
 		v.PublishedAt, v.EffectiveAt = v.PublishedAt.UTC(), v.EffectiveAt.UTC()

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -78,6 +79,27 @@ func (s *server) eventually(path string, cond func(map[string]any) bool) map[str
 		}
 		if time.Now().After(deadline) {
 			s.t.Fatalf("GET %s never satisfied the test: %d %v", path, code, body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// caughtUp waits until read model name has applied every event in the log.
+func (s *server) caughtUp(name string) {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var behind bool
+		err := s.app.Pool.QueryRow(context.Background(),
+			"SELECT (SELECT position FROM "+name+".checkpoint) < (SELECT coalesce(max(position), 0) FROM events)").Scan(&behind)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		if !behind {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("read model %s never caught up", name)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -266,6 +288,7 @@ func TestISMETPreRegistersThenBindsByEDS(t *testing.T) {
 		t.Fatalf("party: %v", party)
 	}
 	// ISMET's contract has no fixed term.
+	s.caughtUp("terms")
 	code, body = s.do("GET", "/api/v1/parties/terms-ending?before=2100-01-01T00:00:00Z", nil, nil)
 	if code != 200 || len(list(body["terms"])) != 0 {
 		t.Fatalf("terms: %d %v", code, body)
@@ -338,6 +361,19 @@ func TestIdocsLegalEntityAcceptsOnFirstPayment(t *testing.T) {
 	if c := obj(list(party["certificates"])[0]); c["user_iin"] != iinHead || c["serial"] != head.Cert.SerialNumber.Text(16) {
 		t.Fatalf("certificate: %v", c)
 	}
+	// The clerk leaves; the head reports a stolen password: from then on the
+	// head's acts are not the entity's, so an acceptance is refused.
+	if code, body := s.do("POST", "/api/v1/parties/"+id+"/users/"+iinEmployee+"/remove", nil, nil); code != 200 {
+		t.Fatalf("remove: %d %v", code, body)
+	}
+	if code, body := s.do("POST", "/api/v1/parties/"+id+"/compromise-reports", map[string]any{"user_iin": iinHead, "credential": "password",
+		"statement": "password disclosed"}, nil); code != 200 {
+		t.Fatalf("compromise: %d %v", code, body)
+	}
+	party = s.eventually("/api/v1/parties/"+id, func(b map[string]any) bool {
+		us := list(b["users"])
+		return len(us) == 2 && obj(us[0])["compromised_at"] != nil && obj(us[1])["removed_at"] != nil
+	})
 	// idocs' one-year term.
 	s.eventually("/api/v1/parties/terms-ending?before="+url.QueryEscape(time.Now().AddDate(1, 0, 2).Format(time.RFC3339)),
 		func(b map[string]any) bool {
@@ -393,6 +429,18 @@ func TestAtamekenAcceptsBySigningTheAgreement(t *testing.T) {
 	if obj(list(ev["signers"])[0])["signing_time_source"] != "timestamp" {
 		t.Fatalf("the timestamp token is not the signing time: %v", ev)
 	}
+	// Atameken 6.4: the tariff is accepted again with each application.
+	tariff := map[string]any{"application_id": "APP-1", "service": "consulting", "tariff": "basic", "offer_id": "atameken-offer", "offer_version": 1, "by_iin": iinSelf}
+	if code, body := s.do("POST", "/api/v1/parties/"+id+"/tariff-acceptances", tariff, nil); code != 200 {
+		t.Fatalf("tariff: %d %v", code, body)
+	}
+	if code, body := s.do("POST", "/api/v1/parties/"+id+"/tariff-acceptances", tariff, nil); code != 409 || errCode(body) != "party_already_accepted" {
+		t.Fatalf("tariff twice: %d %v", code, body)
+	}
+	proof = s.eventually("/api/v1/parties/"+id+"/acceptance-proof", func(b map[string]any) bool { return len(list(b["tariff_acceptances"])) == 1 })
+	if ta := obj(list(proof["tariff_acceptances"])[0]); ta["application_id"] != "APP-1" || ta["clause"] != "6.4" || ta["tariff"] != "basic" {
+		t.Fatalf("tariff acceptance: %v", ta)
+	}
 }
 
 // Center Pro (7.1.5, 2.3, 2.6, 8.5): registration by EDS; first use of the
@@ -432,5 +480,82 @@ func TestCenterProAcceptsOnFirstUse(t *testing.T) {
 	}, nil)
 	if code != 409 || errCode(body) != "party_already_accepted" || s.eventCount() != n {
 		t.Fatalf("second acceptance: %d %v", code, body)
+	}
+}
+
+// An idocs client accepts on registration, changes its requisites, is
+// notified of an amended version, objects to it within the window (14.3)
+// and gives notice of termination (30 days, 14.5): the proof, the offer in
+// force and the terms follow.
+func TestIdocsAmendmentObjectionAndTermination(t *testing.T) {
+	s, pki := edsServer(t)
+	texts := offerTexts("idocs-offer", "ru")
+	s.publish("idocs-offer", "idocs", texts)
+	leaf := pki.Issue(t, sigtest.Spec{IIN: iinSelf, Key: sigtest.ECDSAP256})
+	code, body := s.do("POST", "/api/v1/parties", map[string]any{
+		"profile": "idocs", "kind": "individual_entrepreneur", "identity_number": iinSelf, "names": map[string]any{"full": "ИП Тест"},
+		"proofs": []any{edsProof(pki.Sign(t, leaf, []byte("registration"), sigtest.SignOptions{}))},
+		"accept": map[string]any{"offer_id": "idocs-offer", "version": 1, "trigger": "registration", "consents": consents("marketing")},
+	}, nil)
+	if code != 201 || body["stream_version"] != 2.0 {
+		t.Fatalf("register: %d %v", code, body)
+	}
+	id := body["party_id"].(string)
+	if code, body := s.do("POST", "/api/v1/parties/"+id+"/requisites", map[string]any{"contacts": map[string]any{"email": "new@test.kz"},
+		"changed_on": time.Now().UTC().Format("2006-01-02")}, nil); code != 200 {
+		t.Fatalf("requisites: %d %v", code, body)
+	}
+	v2 := offerTexts("idocs-offer-v2", "ru")
+	effective := time.Now().Add(400 * time.Millisecond).UTC()
+	if code, body := s.do("POST", "/api/v1/offers/idocs-offer/versions", map[string]any{"profile": "idocs",
+		"texts": []any{map[string]any{"language": "ru", "sha256": sha(v2["ru"])}}, "effective_at": effective.Format(time.RFC3339Nano)}, nil); code != 201 {
+		t.Fatalf("publish v2: %d %v", code, body)
+	}
+	if code, body := s.do("POST", "/api/v1/offers/idocs-offer/versions/2/notices", map[string]any{"channel": "site", "recipients": "all"}, nil); code != 200 {
+		t.Fatalf("notice: %d %v", code, body)
+	}
+	if code, body := s.do("POST", "/api/v1/offers/idocs-offer/versions/2/notices", map[string]any{"channel": "telegram", "recipients": "all"}, nil); code != 422 || errCode(body) != "offer_notice_channel" {
+		t.Fatalf("notice by an unknown channel: %d %v", code, body)
+	}
+	time.Sleep(time.Until(effective) + 10*time.Millisecond)
+	if code, body := s.do("POST", "/api/v1/parties/"+id+"/amendment-objections", map[string]any{"offer_id": "idocs-offer", "version": 2, "by_iin": iinSelf}, nil); code != 200 {
+		t.Fatalf("objection: %d %v", code, body)
+	}
+	code, body = s.do("POST", "/api/v1/parties/"+id+"/termination", map[string]any{"by": "client", "by_iin": iinSelf, "reason": "objects to version 2"}, nil)
+	if code != 200 {
+		t.Fatalf("termination: %d %v", code, body)
+	}
+	proof := s.eventually("/api/v1/parties/"+id+"/acceptance-proof", func(b map[string]any) bool { return b["termination"] != nil })
+	checkAcceptance(t, proof, "idocs-offer", "idocs.v1", "registration", "2.3", iinSelf, "self", texts, 1)
+	if ob := list(proof["objections"]); len(ob) != 1 || obj(ob[0])["offer_version"] != 2.0 || obj(ob[0])["clause"] != "14.3" {
+		t.Fatalf("objections: %v", proof["objections"])
+	}
+	term := obj(proof["termination"])
+	notified, _ := time.Parse(time.RFC3339, term["notified_at"].(string))
+	effectiveAt, _ := time.Parse(time.RFC3339, term["effective_at"].(string))
+	if term["by"] != "client" || effectiveAt.Sub(notified) < 30*24*time.Hour || effectiveAt.Sub(notified) > 31*24*time.Hour {
+		t.Fatalf("termination: %v", term)
+	}
+	// Version 1 applies until the termination takes effect, nothing after.
+	_, at := s.do("GET", "/api/v1/parties/"+id+"/offer-at?t="+url.QueryEscape(effectiveAt.Add(-time.Hour).Format(time.RFC3339)), nil, nil)
+	if offers := list(at["offers"]); len(offers) != 1 || obj(offers[0])["offer_version"] != 1.0 {
+		t.Fatalf("offer before the termination: %v", at)
+	}
+	_, at = s.do("GET", "/api/v1/parties/"+id+"/offer-at?t="+url.QueryEscape(effectiveAt.Format(time.RFC3339)), nil, nil)
+	if len(list(at["offers"])) != 0 || at["terminated_at"] == nil {
+		t.Fatalf("offer after the termination: %v", at)
+	}
+	// The one-year term is cut short by the termination: not listed.
+	s.eventually("/api/v1/parties/"+id, func(b map[string]any) bool {
+		return b["termination_effective_at"] != nil && obj(b["contacts"])["email"] == "new@test.kz"
+	})
+	s.caughtUp("terms")
+	code, body = s.do("GET", "/api/v1/parties/terms-ending?before="+url.QueryEscape(time.Now().AddDate(2, 0, 0).Format(time.RFC3339)), nil, nil)
+	if code != 200 || len(list(body["terms"])) != 0 {
+		t.Fatalf("terms: %d %v", code, body)
+	}
+	offer := s.eventually("/api/v1/offers/idocs-offer", func(b map[string]any) bool { return len(list(b["versions"])) == 2 })
+	if n := list(obj(list(offer["versions"])[1])["notices"]); len(n) != 1 || obj(n[0])["channel"] != "site" {
+		t.Fatalf("offer: %v", offer)
 	}
 }
