@@ -58,7 +58,7 @@ func (s *server) publish(offerID, prof string, texts map[string][]byte) {
 	for l, b := range texts {
 		ts = append(ts, map[string]string{"language": l, "sha256": sha(b)})
 	}
-	effective := time.Now().Add(400 * time.Millisecond).UTC()
+	effective := time.Now().Add(time.Second).UTC() // a margin for a slow machine: publishing after it is refused
 	code, body := s.do("POST", "/api/v1/offers/"+offerID+"/versions", map[string]any{
 		"profile": prof, "texts": ts, "effective_at": effective.Format(time.RFC3339Nano),
 	}, nil)
@@ -506,7 +506,7 @@ func TestIdocsAmendmentObjectionAndTermination(t *testing.T) {
 		t.Fatalf("requisites: %d %v", code, body)
 	}
 	v2 := offerTexts("idocs-offer-v2", "ru")
-	effective := time.Now().Add(400 * time.Millisecond).UTC()
+	effective := time.Now().Add(time.Second).UTC() // a margin for a slow machine: publishing after it is refused
 	if code, body := s.do("POST", "/api/v1/offers/idocs-offer/versions", map[string]any{"profile": "idocs",
 		"texts": []any{map[string]any{"language": "ru", "sha256": sha(v2["ru"])}}, "effective_at": effective.Format(time.RFC3339Nano)}, nil); code != 201 {
 		t.Fatalf("publish v2: %d %v", code, body)
