@@ -334,7 +334,8 @@ func (s *Store) Command(ctx context.Context, commandID string) (event.CommandRec
 }
 
 // ReadStream returns the events of stream whose version is above
-// afterVersion, in version order; an unknown stream has no events.
+// afterVersion, in version order; an unknown stream has no events. An event
+// that fails its hash check or has no docledger wrapper is ErrIntegrity.
 func (s *Store) ReadStream(ctx context.Context, stream string, afterVersion int64) ([]event.Record, error) {
 	var from esdb.StreamPosition = esdb.Start{}
 	if afterVersion > 0 {
@@ -393,7 +394,8 @@ const readAllPage = 4096
 // the command records. ESDB makes an event visible in $all only when
 // everything before it is, so a reader that continues from the last
 // position it saw never skips one. It returns event.ErrUnknownPosition when
-// no event has position after.
+// no event has position after, and ErrIntegrity for an event that fails its
+// hash check or has no docledger wrapper.
 func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]event.Record, error) {
 	if limit <= 0 {
 		limit = 1000
