@@ -200,26 +200,31 @@ func Handle[C Command](b *Bus, store EventStore, h Handler[C]) error {
 	return nil
 }
 
-// runCommand checks idempotency, then calls the handler.
+// runCommand calls the handler, then settles idempotency. A command that
+// appended is answered by its append: the store refuses to apply a command ID
+// twice and answers a repeat with the first result. A command the handler
+// refused or that changed nothing may be the repeat of one that committed:
+// only then is the command looked up, so the usual path costs no extra read.
 func runCommand[C Command](ctx context.Context, store EventStore, name string, meta Meta, cmd *C, h Handler[C]) (Result, error) {
 	hash, err := fingerprint(name, cmd)
 	if err != nil {
 		return Result{}, err
 	}
-	if meta.CommandID != "" {
-		prior, err := store.Command(ctx, meta.CommandID)
-		switch {
-		case err == nil:
-			if string(prior.RequestSHA256) != string(hash) {
-				return Result{}, ErrIdempotencyKeyReused
-			}
-			return Result{StreamID: prior.StreamID, StreamVersion: prior.Result.StreamVersion,
-				Position: prior.Result.LastPosition, Duplicate: true}, nil
-		case !errors.Is(err, event.ErrCommandNotFound):
-			return Result{}, err
-		}
+	res, err := h(withRequestHash(ctx, hash), meta, cmd)
+	if meta.CommandID == "" || (err == nil && res.Position != 0) {
+		return res, err
 	}
-	return h(withRequestHash(ctx, hash), meta, cmd)
+	prior, lerr := store.Command(ctx, meta.CommandID)
+	switch {
+	case errors.Is(lerr, event.ErrCommandNotFound):
+		return res, err
+	case lerr != nil:
+		return res, errors.Join(err, lerr)
+	case string(prior.RequestSHA256) != string(hash):
+		return Result{}, ErrIdempotencyKeyReused
+	}
+	return Result{StreamID: prior.StreamID, StreamVersion: prior.Result.StreamVersion,
+		Position: prior.Result.LastPosition, Duplicate: true}, nil
 }
 
 // Run runs the router until ctx ends or Close is called.

@@ -38,7 +38,7 @@ func NewRegisterDocumentHandler(repo *Repository[*document.Document]) (*Register
 
 // Handle registers the document.
 func (h *RegisterDocumentHandler) Handle(ctx context.Context, meta Meta, cmd *RegisterDocument) (Result, error) {
-	return h.repo.Update(ctx, meta, cmd.AggregateID(), func(d *document.Document, now time.Time) error {
+	return h.repo.Create(ctx, meta, cmd.AggregateID(), func(d *document.Document, now time.Time) error {
 		return d.Register(document.Registration{
 			SenderParty: cmd.SenderParty, RecipientParty: cmd.RecipientParty, Kind: cmd.Kind,
 			Title: cmd.Title, ContentSHA256: cmd.ContentSHA256,

@@ -129,37 +129,65 @@ func (r *Repository[A]) Update(ctx context.Context, meta Meta, id string, change
 				return Result{}, err
 			}
 		}
-		changes := agg.Changes()
-		if len(changes) == 0 {
-			return Result{StreamID: agg.StreamID(), StreamVersion: agg.Version()}, nil
-		}
-		envs := make([]event.Envelope, len(changes))
-		for i, p := range changes {
-			env, err := r.registry.Encode(p)
-			if err != nil {
-				return Result{}, err
-			}
-			env.ID = r.newID()
-			env.OccurredAt = now
-			env.Cause = event.Cause{Actor: meta.Actor, CommandID: meta.CommandID, CausationID: meta.CausationID,
-				CorrelationID: meta.CorrelationID, RequestSHA256: requestHash}
-			envs[i] = env
-		}
-		res, err := r.store.Append(ctx, agg.StreamID(), event.ExpectedVersion(agg.Version()), envs...)
+		res, err := r.commit(ctx, meta, requestHash, agg, payloads, now)
 		if errors.Is(err, event.ErrConflict) {
 			lastErr = err
 			r.cache.forget(agg.StreamID())
 			continue
 		}
+		return res, err
+	}
+	return Result{}, fmt.Errorf("after %d attempts: %w", r.retry.Attempts, lastErr)
+}
+
+// Create runs change on a new, empty aggregate id without reading its stream
+// (registering a new document costs one round trip) and appends with "no
+// stream" as the expected version. If the stream exists after all, it falls
+// back to Update: load, and decide again.
+func (r *Repository[A]) Create(ctx context.Context, meta Meta, id string, change func(a A, now time.Time) error) (Result, error) {
+	agg := r.newAgg(id)
+	if _, _, cached := r.cache.get(agg.StreamID()); cached || meta.ExpectedVersion != nil {
+		return r.Update(ctx, meta, id, change)
+	}
+	now := r.clock.Now()
+	if err := change(agg, now); err != nil {
+		return Result{}, err // refused on an empty aggregate: a refusal whatever the stream holds
+	}
+	res, err := r.commit(ctx, meta, RequestHash(ctx), agg, nil, now)
+	if errors.Is(err, event.ErrConflict) {
+		return r.Update(ctx, meta, id, change)
+	}
+	return res, err
+}
+
+// commit appends the changes agg recorded, expecting the version it was
+// loaded at, and caches the new state. A change that records nothing writes
+// nothing.
+func (r *Repository[A]) commit(ctx context.Context, meta Meta, requestHash []byte, agg A, payloads []event.Payload, now time.Time) (Result, error) {
+	changes := agg.Changes()
+	if len(changes) == 0 {
+		return Result{StreamID: agg.StreamID(), StreamVersion: agg.Version()}, nil
+	}
+	envs := make([]event.Envelope, len(changes))
+	for i, p := range changes {
+		env, err := r.registry.Encode(p)
 		if err != nil {
 			return Result{}, err
 		}
-		if !res.Duplicate {
-			r.cache.put(agg.StreamID(), res.StreamVersion, append(payloads, changes...))
-		}
-		return Result{StreamID: agg.StreamID(), StreamVersion: res.StreamVersion, Position: res.LastPosition, Duplicate: res.Duplicate}, nil
+		env.ID = r.newID()
+		env.OccurredAt = now
+		env.Cause = event.Cause{Actor: meta.Actor, CommandID: meta.CommandID, CausationID: meta.CausationID,
+			CorrelationID: meta.CorrelationID, RequestSHA256: requestHash}
+		envs[i] = env
 	}
-	return Result{}, fmt.Errorf("after %d attempts: %w", r.retry.Attempts, lastErr)
+	res, err := r.store.Append(ctx, agg.StreamID(), event.ExpectedVersion(agg.Version()), envs...)
+	if err != nil {
+		return Result{}, err
+	}
+	if !res.Duplicate {
+		r.cache.put(agg.StreamID(), res.StreamVersion, append(payloads, changes...))
+	}
+	return Result{StreamID: agg.StreamID(), StreamVersion: res.StreamVersion, Position: res.LastPosition, Duplicate: res.Duplicate}, nil
 }
 
 // Load returns the current state of aggregate id (for queries that must see

@@ -1,8 +1,8 @@
 // Package pgstore is docledger's PostgreSQL event store.
 //
-// Every append is one call of the ledger_append function (migrations): the
-// idempotency check, the optimistic-concurrency check and the inserts run in
-// one statement, one round trip and one commit. Readers of the global log
+// Every append is one INSERT statement: the idempotency check, the
+// optimistic-concurrency check and the inserts run in one round trip and one
+// commit. Readers of the global log
 // order events by (writer transaction id, position) and read only below the
 // oldest running transaction (pg_snapshot_xmin), so an event that commits late
 // with a lower position is never skipped: it is simply not visible to any
@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -99,78 +100,202 @@ func (s *Store) Close() {
 // different request, and event.ErrInvalidEvent for events it cannot store.
 // Appending again for a command ID that committed returns the first result
 // with Duplicate set and writes nothing.
+//
+// An append is one INSERT statement: one round trip and one commit. The
+// unique (stream_id, stream_version) key is the concurrency check (two
+// appends at one expected version insert the same version; one commits),
+// and the statement inserts nothing unless the expected version exists, so
+// a stream never has gaps.
 func (s *Store) Append(ctx context.Context, stream string, expected event.ExpectedVersion, events ...event.Envelope) (event.AppendResult, error) {
 	if err := validate(stream, expected, events); err != nil {
 		return event.AppendResult{}, err
 	}
 	cause := events[0].Cause
-	n := len(events)
-	ids := make([]uuid.UUID, n)
-	types := make([]string, n)
-	versions := make([]int32, n)
-	data := make([][]byte, n)
-	meta := make([][]byte, n)
-	occurred := make([]time.Time, n)
-	for i, e := range events {
-		ids[i] = e.ID
-		if ids[i] == uuid.Nil {
-			id, err := uuid.NewV7()
-			if err != nil {
-				return event.AppendResult{}, fmt.Errorf("append: event id: %w", err)
-			}
-			ids[i] = id
-		}
-		types[i], versions[i], data[i], meta[i], occurred[i] = e.Type, int32(e.SchemaVersion), e.Data, metadataBytes(e.Metadata), e.OccurredAt
-	}
-	var commandID, requestHash any
+	var commandID any
+	var requestHash []byte
 	if cause.CommandID != "" {
 		commandID = cause.CommandID
 		requestHash = requestFingerprint(stream, events)
 	}
-
-	var res event.AppendResult
-	err := s.pool.QueryRow(ctx, `SELECT stream_version, first_position, last_position, duplicate
-		FROM ledger_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		stream, int64(expected), commandID, requestHash,
-		cause.Actor, nullable(cause.CausationID), nullable(cause.CorrelationID),
-		ids, types, versions, data, meta, occurred,
-	).Scan(&res.StreamVersion, &res.FirstPosition, &res.LastPosition, &res.Duplicate)
-	if err != nil {
-		return s.appendError(ctx, stream, expected, cause.CommandID, requestHash, err)
+	args := []any{stream, int64(expected), nil, nil, nil, nil, nil,
+		cause.Actor, commandID, nullable(cause.CausationID), nullable(cause.CorrelationID), nil}
+	if len(events) == 1 {
+		e := events[0]
+		args[2], args[3], args[4], args[5], args[6], args[11] = eventID(e.ID), e.Type, int32(e.SchemaVersion), e.Data, metadataBytes(e.Metadata), e.OccurredAt
+	} else {
+		n := len(events)
+		ids, types, versions := make([]uuid.UUID, n), make([]string, n), make([]int32, n)
+		data, meta, occurred := make([][]byte, n), make([][]byte, n), make([]time.Time, n)
+		for i, e := range events {
+			ids[i], types[i], versions[i] = eventID(e.ID), e.Type, int32(e.SchemaVersion)
+			data[i], meta[i], occurred[i] = e.Data, metadataBytes(e.Metadata), e.OccurredAt
+		}
+		args[2], args[3], args[4], args[5], args[6], args[11] = ids, types, versions, data, meta, occurred
 	}
-	if !res.Duplicate {
-		s.announce()
+	query := appendSQL[len(events) > 1][commandID != nil][expected == event.Any]
+	if commandID != nil {
+		args = append(args, requestHash)
 	}
-	return res, nil
-}
-
-func (s *Store) appendError(ctx context.Context, stream string, expected event.ExpectedVersion, commandID string, requestHash any, err error) (event.AppendResult, error) {
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
+	for attempt := 0; ; attempt++ {
+		res, err := s.insert(ctx, query, args)
+		if err == nil && res.StreamVersion > 0 {
+			s.announce()
+			return res, nil
+		}
+		if err == nil { // nothing inserted: a known command, or the expected version is not there
+			if commandID != nil {
+				if prior, lerr := s.Command(ctx, cause.CommandID); lerr == nil {
+					return duplicateOf(prior, stream, requestHash)
+				}
+			}
+			return event.AppendResult{}, s.conflict(ctx, stream, expected)
+		}
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) {
+			return event.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
+		}
+		switch {
+		case pgErr.Code == "23505" && pgErr.ConstraintName == "events_stream_version_key":
+			if expected == event.Any && attempt < 20 {
+				continue // another append took the version; build on the new one
+			}
+			return event.AppendResult{}, s.conflict(ctx, stream, expected)
+		case pgErr.Code == "23505" && pgErr.ConstraintName == "commands_pkey":
+			// The same command committed concurrently: answer as a duplicate.
+			prior, lerr := s.Command(ctx, cause.CommandID)
+			if lerr != nil {
+				return event.AppendResult{}, fmt.Errorf("append to %s: look up concurrent command: %w", stream, lerr)
+			}
+			return duplicateOf(prior, stream, requestHash)
+		case pgErr.Code == "23505" && pgErr.ConstraintName == "events_event_id_key":
+			return event.AppendResult{}, fmt.Errorf("append to %s: %w: event id already stored", stream, event.ErrInvalidEvent)
+		case pgErr.Code == "22P02" || pgErr.Code == "22021" || pgErr.Code == "22023":
+			return event.AppendResult{}, fmt.Errorf("append to %s: %w: %s", stream, event.ErrInvalidEvent, pgErr.Message)
+		}
 		return event.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
 	}
-	switch {
-	case pgErr.Code == "DLC01":
-		actual, _ := strconv.ParseInt(pgErr.Detail, 10, 64)
-		return event.AppendResult{}, &event.ConflictError{Stream: stream, Expected: expected, Actual: actual}
-	case pgErr.Code == "DLI01":
-		return event.AppendResult{}, fmt.Errorf("append to %s: command %s: %w", stream, commandID, event.ErrCommandReused)
-	case pgErr.Code == "23505" && pgErr.ConstraintName == "commands_pkey":
-		// The same command committed concurrently: answer as a duplicate.
-		prior, lerr := s.Command(ctx, commandID)
-		if lerr != nil {
-			return event.AppendResult{}, fmt.Errorf("append to %s: look up concurrent command: %w", stream, lerr)
-		}
-		if prior.StreamID != stream || !bytes.Equal(prior.RequestSHA256, requestHash.([]byte)) {
-			return event.AppendResult{}, fmt.Errorf("append to %s: command %s: %w", stream, commandID, event.ErrCommandReused)
-		}
-		return prior.Result, nil
-	case pgErr.Code == "23505" && pgErr.ConstraintName == "events_event_id_key":
-		return event.AppendResult{}, fmt.Errorf("append to %s: %w: event id already stored", stream, event.ErrInvalidEvent)
-	case pgErr.Code == "22P02" || pgErr.Code == "22021" || pgErr.Code == "22023":
-		return event.AppendResult{}, fmt.Errorf("append to %s: %w: %s", stream, event.ErrInvalidEvent, pgErr.Message)
+}
+
+func eventID(id uuid.UUID) uuid.UUID {
+	if id == uuid.Nil {
+		return uuid.Must(uuid.NewV7())
 	}
-	return event.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
+	return id
+}
+
+// insert runs an append statement and sums up the rows it inserted; a zero
+// StreamVersion means it inserted none.
+func (s *Store) insert(ctx context.Context, query string, args []any) (event.AppendResult, error) {
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return event.AppendResult{}, err
+	}
+	defer rows.Close()
+	var res event.AppendResult
+	for rows.Next() {
+		var pos, version int64
+		if err := rows.Scan(&pos, &version); err != nil {
+			return event.AppendResult{}, err
+		}
+		if res.FirstPosition == 0 || pos < res.FirstPosition {
+			res.FirstPosition = pos
+		}
+		res.LastPosition = max(res.LastPosition, pos)
+		res.StreamVersion = max(res.StreamVersion, version)
+	}
+	return res, rows.Err()
+}
+
+// conflict builds the ConflictError of stream with its actual version.
+func (s *Store) conflict(ctx context.Context, stream string, expected event.ExpectedVersion) error {
+	var actual int64
+	if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1`, stream).Scan(&actual); err != nil {
+		return fmt.Errorf("append to %s: read actual version: %w", stream, err)
+	}
+	return &event.ConflictError{Stream: stream, Expected: expected, Actual: actual}
+}
+
+func duplicateOf(prior event.CommandRecord, stream string, requestHash []byte) (event.AppendResult, error) {
+	if prior.StreamID != stream || !bytes.Equal(prior.RequestSHA256, requestHash) {
+		return event.AppendResult{}, fmt.Errorf("append to %s: command %s: %w", stream, prior.CommandID, event.ErrCommandReused)
+	}
+	return prior.Result, nil
+}
+
+// appendSQL holds the append statements: [batch][with command id][any].
+// Parameters: $1 stream, $2 expected version, $3..$7 event id, type, schema
+// version, data, metadata (arrays for a batch), $8 actor, $9 command id,
+// $10 causation id, $11 correlation id, $12 occurred_at (array for a
+// batch), $13 request hash (with a command id). The statements are simple
+// enough for PostgreSQL's generic plans, so they are planned once per
+// connection, not at every append.
+var appendSQL = func() map[bool]map[bool]map[bool]string {
+	m := map[bool]map[bool]map[bool]string{}
+	for _, batch := range []bool{false, true} {
+		m[batch] = map[bool]map[bool]string{}
+		for _, cmd := range []bool{false, true} {
+			m[batch][cmd] = map[bool]string{}
+			for _, any := range []bool{false, true} {
+				// Exact versions build on $2 and check that it exists; "any"
+				// builds on the stream's current version.
+				base, from, where := "$2::bigint", "", "($2::bigint = 0 OR EXISTS (SELECT FROM events WHERE stream_id = $1 AND stream_version = $2::bigint))"
+				if any {
+					base, from, where = "v.base", "(SELECT coalesce(max(stream_version), 0) AS base FROM events WHERE stream_id = $1) v", "$2::bigint = -1"
+				}
+				if cmd {
+					where += " AND NOT EXISTS (SELECT FROM commands WHERE command_id = $9)"
+				}
+				q := insertOne
+				fromClause := ""
+				if from != "" {
+					fromClause = "FROM " + from
+				}
+				if batch {
+					q = insertBatch
+					fromClause = "FROM " + from
+					if from != "" {
+						fromClause += ","
+					}
+				}
+				q = strings.NewReplacer("{base}", base, "{from}", fromClause, "{where}", where).Replace(q)
+				if cmd {
+					q = withCommand(q)
+				}
+				m[batch][cmd][any] = q
+			}
+		}
+	}
+	return m
+}()
+
+const (
+	insertColumns = `INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version,
+		data, data_sha256, data_json, metadata, metadata_sha256, actor, command_id, causation_id, correlation_id, occurred_at)`
+	insertOne = insertColumns + `
+		SELECT $1, {base} + 1, $3, $4, $5, $6, sha256($6), convert_from($6, 'UTF8')::jsonb, $7, sha256($7),
+			$8, $9, $10, $11, $12
+		{from}
+		WHERE {where}
+		RETURNING position, stream_version`
+	insertBatch = insertColumns + `
+		SELECT $1, {base} + e.ord, e.id, e.typ, e.ver, e.dat, sha256(e.dat), convert_from(e.dat, 'UTF8')::jsonb,
+			e.meta, sha256(e.meta), $8, $9, $10, $11, e.occ
+		{from}
+			unnest($3::uuid[], $4::text[], $5::integer[], $6::bytea[], $7::bytea[], $12::timestamptz[])
+				WITH ORDINALITY AS e(id, typ, ver, dat, meta, occ, ord)
+		WHERE {where}
+		ORDER BY e.ord
+		RETURNING position, stream_version`
+)
+
+// withCommand makes an append statement idempotent: it inserts nothing for
+// a command ID that committed, and records the command with its result.
+func withCommand(insert string) string {
+	return `WITH ins AS (` + insert + `), cmd AS (
+		INSERT INTO commands (command_id, request_sha256, stream_id, stream_version, first_position, last_position)
+		SELECT $9, $13, $1, max(stream_version), min(position), max(position) FROM ins HAVING count(*) > 0
+	)
+	SELECT position, stream_version FROM ins`
 }
 
 // Command returns the committed command with the given ID, or

@@ -7,6 +7,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
+	_ "net/http/pprof" // served only when LEDGER_PPROF_ADDR is set
 	"os"
 	"os/signal"
 	"syscall"
@@ -32,6 +34,10 @@ func run(ctx context.Context) error {
 	log := app.NewLogger(cfg.LogLevel)
 	if _, err := migrations.Apply(ctx, cfg.DatabaseURL); err != nil {
 		return err
+	}
+	if addr := os.Getenv("LEDGER_PPROF_ADDR"); addr != "" {
+		// Profiling on its own (loopback) address, never on the API's.
+		go func() { log.Warn("pprof server stopped", "err", http.ListenAndServe(addr, nil)) }()
 	}
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {

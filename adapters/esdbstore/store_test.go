@@ -1,0 +1,158 @@
+package esdbstore
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
+	"github.com/google/uuid"
+
+	"docledger/adapters/storetest"
+	"docledger/domain/event"
+)
+
+// TestEventStoreDB runs the conformance suite, and the cases peculiar to this
+// store, against the live node in EVENTSTORE_URL. These machines have no
+// EventStoreDB server and no test imitates one, so without EVENTSTORE_URL
+// the test says so and skips; the pure mapping is tested in mapping_test.go.
+func TestEventStoreDB(t *testing.T) {
+	url := os.Getenv("EVENTSTORE_URL")
+	if url == "" {
+		t.Skip("EVENTSTORE_URL not set: no EventStoreDB/KurrentDB node to run the conformance suite against " +
+			"(start one with --insecure and set EVENTSTORE_URL='esdb://127.0.0.1:2113?tls=false'; see docs/eventstoredb.md)")
+	}
+	c, err := Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+
+	t.Run("Conformance", func(t *testing.T) {
+		storetest.Run(t, func(t *testing.T) storetest.Store { return New(c, Options{}) })
+	})
+	// After a lost command record, a retry is found by the search of the
+	// stream's latest events (at the first attempt's version or at the new
+	// head), by ESDB's own deduplication (at the first attempt's version,
+	// search off), or by the search after a conflict (search off).
+	t.Run("LostRecordRetrySameVersion", func(t *testing.T) { testRetryAfterLostRecord(t, c, Options{}, event.NoStream, true) })
+	t.Run("LostRecordRetryAtNewHead", func(t *testing.T) { testRetryAfterLostRecord(t, c, Options{}, 1, true) })
+	t.Run("LostRecordRetryESDBDedup", func(t *testing.T) {
+		testRetryAfterLostRecord(t, c, Options{CommandScanDepth: -1}, event.NoStream, false)
+	})
+	t.Run("LostRecordRetryAfterConflict", func(t *testing.T) {
+		testRetryAfterLostRecord(t, c, Options{CommandScanDepth: -1}, 5, true)
+	})
+	t.Run("EnvelopeIDKeptUnderCommand", func(t *testing.T) { testEnvelopeIDKept(t, c) })
+	t.Run("UnknownPosition", func(t *testing.T) { testUnknownPosition(t, c) })
+}
+
+func liveCtx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return c
+}
+
+func liveStream() string { return "doc-" + strings.ReplaceAll(uuid.NewString(), "-", "") }
+
+func liveEnvelope(cmd string, n int) event.Envelope {
+	return event.Envelope{
+		ID:            uuid.Must(uuid.NewV7()),
+		Type:          "test.live",
+		SchemaVersion: 1,
+		Data:          []byte(`{"n":` + strings.Repeat("1", n) + `}`),
+		Metadata:      []byte(" {\"padded\": true}\n"),
+		OccurredAt:    time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC),
+		Cause:         event.Cause{Actor: "tester", CommandID: cmd},
+	}
+}
+
+// A process that died after its command's events committed but before the
+// command's record: the retry at expected writes nothing and returns the
+// first attempt's result (Duplicate as wantDuplicate: when ESDB's own
+// deduplication answers, this store cannot tell and reports a fresh append),
+// and a different payload under the same command ID is then refused.
+func testRetryAfterLostRecord(t *testing.T, c *esdb.Client, opts Options, expected event.ExpectedVersion, wantDuplicate bool) {
+	s := New(c, opts)
+	ctx := liveCtx(t)
+	st := liveStream()
+	cmd := "cmd-" + uuid.NewString()
+	e := liveEnvelope(cmd, 1)
+
+	// The first attempt's events, exactly as Append writes them, and no record.
+	fp := requestFingerprint(st, []event.Envelope{e})
+	meta, err := encodeMetadata(e, e.ID, metadataBytes(e.Metadata), fp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AppendToStream(ctx, st, esdb.AppendToStreamOptions{ExpectedRevision: esdb.NoStream{}}, esdb.EventData{
+		EventID: esdbEventID(cmd, 0, e.ID), EventType: e.Type, ContentType: esdb.ContentTypeJson, Data: e.Data, Metadata: meta,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Command(ctx, cmd); !errors.Is(err, event.ErrCommandNotFound) {
+		t.Fatalf("command recorded before the retry: %v", err)
+	}
+
+	retry := e
+	retry.ID = uuid.Must(uuid.NewV7()) // a retry builds new envelopes
+	res, err := s.Append(ctx, st, expected, retry)
+	if err != nil {
+		t.Fatalf("retry at %s: %v", expected, err)
+	}
+	if res.Duplicate != wantDuplicate || res.StreamVersion != 1 {
+		t.Fatalf("retry result %+v, want the first append's (duplicate: %v)", res, wantDuplicate)
+	}
+	recs, err := s.ReadStream(ctx, st, 0)
+	if err != nil || len(recs) != 1 || recs[0].ID != e.ID || string(recs[0].Metadata) != string(e.Metadata) {
+		t.Fatalf("stream after the retry: %+v, %v", recs, err)
+	}
+	if rec, err := s.Command(ctx, cmd); err != nil || rec.Result.LastPosition != res.LastPosition || rec.StreamID != st {
+		t.Fatalf("command record after the retry: %+v, %v", rec, err)
+	}
+	if _, err := s.Append(ctx, st, 1, liveEnvelope(cmd, 2)); !errors.Is(err, event.ErrCommandReused) {
+		t.Fatalf("other payload under the same command: %v", err)
+	}
+	if recs, _ := s.ReadStream(ctx, st, 0); len(recs) != 1 {
+		t.Fatalf("stream has %d events, want 1", len(recs))
+	}
+}
+
+// An envelope's own ID is what readers get, also when a command ID made the
+// store derive the ID that EventStoreDB deduplicates on.
+func testEnvelopeIDKept(t *testing.T, c *esdb.Client) {
+	s := New(c, Options{})
+	ctx := liveCtx(t)
+	st := liveStream()
+	e := liveEnvelope("cmd-"+uuid.NewString(), 3)
+	if _, err := s.Append(ctx, st, event.NoStream, e); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := s.ReadStream(ctx, st, 0)
+	if err != nil || len(recs) != 1 || recs[0].ID != e.ID {
+		t.Fatalf("read %+v, %v; want id %s", recs, err, e.ID)
+	}
+}
+
+func testUnknownPosition(t *testing.T, c *esdb.Client) {
+	s := New(c, Options{})
+	ctx := liveCtx(t)
+	res, err := s.Append(ctx, liveStream(), event.NoStream, liveEnvelope("", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReadAll(ctx, res.LastPosition, 1); err != nil {
+		t.Fatalf("read after an event's position: %v", err)
+	}
+	for _, p := range []int64{res.LastPosition + 1, 1 << 60} {
+		if _, err := s.ReadAll(ctx, p, 1); !errors.Is(err, event.ErrUnknownPosition) {
+			t.Errorf("read after position %d: %v, want ErrUnknownPosition", p, err)
+		}
+		if err := s.Subscribe(ctx, p, func(context.Context, []event.Record) error { return nil }); !errors.Is(err, event.ErrUnknownPosition) {
+			t.Errorf("subscribe after position %d: %v, want ErrUnknownPosition", p, err)
+		}
+	}
+}
