@@ -89,7 +89,8 @@ func (h *RegisterPartyHandler) Handle(ctx context.Context, meta Meta, cmd *Regis
 			return Result{}, err
 		}
 	}
-	return h.e.parties.Update(ctx, meta, cmd.AggregateID(), func(p *party.Party, now time.Time) error {
+	// A new party: no stream read (Create falls back to a load when it exists).
+	return h.e.parties.Create(ctx, meta, cmd.AggregateID(), func(p *party.Party, now time.Time) error {
 		err := p.Register(party.Registration{
 			Kind: cmd.Kind, IdentityNumber: cmd.IdentityNumber, Resident: cmd.Resident,
 			Names: cmd.Names, Contacts: cmd.Contacts, Proofs: prs,
