@@ -25,6 +25,10 @@ CREATE TABLE acceptances.offer_versions (
     effective_at timestamptz NOT NULL,
     withdrawn_at timestamptz,
     notices      jsonb       NOT NULL DEFAULT '[]',
+    -- From the version's profile (amendments): what a client's silence
+    -- means once the version is in effect, and the clause that says so.
+    silence_means    text    NOT NULL,
+    amendment_clause text    NOT NULL,
     PRIMARY KEY (offer_id, version)
 );
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -37,7 +38,7 @@ func TestPartyReadModels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	models := []projections.Projection{parties.New(reg), acceptances.New(reg), terms.New(reg, cat)}
+	models := []projections.Projection{parties.New(reg), acceptances.New(reg, cat), terms.New(reg, cat)}
 	appendTo := func(stream string, expected event.ExpectedVersion, ps ...event.Payload) {
 		t.Helper()
 		var envs []event.Envelope
@@ -84,6 +85,13 @@ func TestPartyReadModels(t *testing.T) {
 		accepted(other, 1, t0.Add(time.Hour)),
 		party.TerminationNotified{PartyID: other, By: party.ByClient, Reason: "leaving", NotifiedAt: t0.Add(2 * time.Hour), EffectiveAt: t0.Add(3 * time.Hour)})
 
+	objector := uuid.New()
+	appendTo(party.StreamID(objector), event.NoStream,
+		party.Registered{PartyID: objector, Kind: party.KindIndividual, IdentityNumber: "900101300126", Names: party.Names{Full: "Против"},
+			Profile: kez, Stage: "registration", RegisteredAt: t0},
+		accepted(objector, 1, t0),
+		party.AmendmentObjected{PartyID: objector, OfferID: "kez", OfferVersion: 2, ByIIN: "900101300126", WindowEnds: t0.Add(31 * 24 * time.Hour),
+			Clause: "14.3", ObjectedAt: t0.Add(30 * 24 * time.Hour)})
 	check := func(stage string) {
 		t.Helper()
 		p, err := parties.Get(ctx, pool, id)
@@ -104,20 +112,34 @@ func TestPartyReadModels(t *testing.T) {
 		if a.OfferVersion != 1 || len(a.Texts) != 2 || a.Actor != "test" || len(a.DataSHA256) != 64 || !a.AcceptedAt.Equal(t0) {
 			t.Fatalf("%s: acceptance %+v", stage, a)
 		}
+		// Version 2 takes effect at t0+30d: by silence until the party
+		// accepts it at t0+40d; the party that objected stays on version 1.
 		for _, c := range []struct {
+			party   uuid.UUID
 			at      time.Time
 			version int
-		}{{t0.Add(-time.Second), 0}, {t0, 1}, {t0.Add(35 * 24 * time.Hour), 1}, {t0.Add(40 * 24 * time.Hour), 2}} {
-			in, err := acceptances.At(ctx, pool, id, c.at)
+			basis   string
+		}{
+			{id, t0.Add(-time.Second), 0, ""},
+			{id, t0, 1, acceptances.BasisAcceptance},
+			{id, t0.Add(30*24*time.Hour - time.Second), 1, acceptances.BasisAcceptance},
+			{id, t0.Add(35 * 24 * time.Hour), 2, acceptances.BasisSilence},
+			{id, t0.Add(40 * 24 * time.Hour), 2, acceptances.BasisAcceptance},
+			{objector, t0.Add(35 * 24 * time.Hour), 1, acceptances.BasisAcceptance},
+		} {
+			in, err := acceptances.At(ctx, pool, c.party, c.at)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := 0
+			got, basis := 0, ""
 			if len(in.Offers) == 1 {
-				got = in.Offers[0].OfferVersion
+				got, basis = in.Offers[0].OfferVersion, in.Offers[0].Basis
 			}
-			if got != c.version || len(in.Offers) > 1 {
-				t.Fatalf("%s: at %s: %+v, want version %d", stage, c.at, in.Offers, c.version)
+			if got != c.version || basis != c.basis || len(in.Offers) > 1 {
+				t.Fatalf("%s: at %s: %+v, want version %d by %s", stage, c.at, in.Offers, c.version, c.basis)
+			}
+			if basis == acceptances.BasisSilence && (in.Offers[0].Clause != "2.4" || in.Offers[0].Acceptance.OfferVersion != 1) {
+				t.Fatalf("%s: silence: %+v", stage, in.Offers[0])
 			}
 		}
 		in, err := acceptances.At(ctx, pool, other, t0.Add(4*time.Hour))
@@ -129,7 +151,8 @@ func TestPartyReadModels(t *testing.T) {
 		}
 		end := time.Date(2029, 3, 2, 19, 0, 0, 0, time.UTC) // 3 March 2029 00:00 in Almaty (UTC+5)
 		ts, err := terms.Ending(ctx, pool, t0, end.Add(time.Second), 10)
-		if err != nil || len(ts) != 1 || ts[0].PartyID != id || !ts[0].EndsAt.Equal(end) || !ts[0].StartedAt.Equal(t0) || ts[0].Name != "ТОО" {
+		i := slices.IndexFunc(ts, func(x terms.Term) bool { return x.PartyID == id })
+		if err != nil || len(ts) != 2 || i < 0 || !ts[i].EndsAt.Equal(end) || !ts[i].StartedAt.Equal(t0) || ts[i].Name != "ТОО" {
 			t.Fatalf("%s: terms %+v, %v (the terminated party must not be listed; the later acceptance must not restart the term)", stage, ts, err)
 		}
 		if ts, _ := terms.Ending(ctx, pool, t0, end, 10); len(ts) != 0 {

@@ -3,7 +3,9 @@
 // acceptance with the offer version's text hashes, the trigger and its
 // clause, the time, who acted with what authority, the consents, the
 // signature evidence, and the event that recorded it — and, from the same
-// rows, which offer version and profile were in force for a party at a time.
+// rows and the offer versions, which offer version and profile were in
+// force for a party at a time (accepted, or an amendment its silence
+// accepted under the version's profile).
 package acceptances
 
 import (
@@ -21,19 +23,29 @@ import (
 	"docledger/domain/event"
 	"docledger/domain/offer"
 	"docledger/domain/party"
+	"docledger/domain/profile"
 	"docledger/projections"
 )
 
 // Name is the read model's name and schema.
 const Name = "acceptances"
 
+// Profiles returns a policy profile by reference (*profile.Catalog).
+type Profiles interface {
+	Get(ref profile.Ref) (*profile.Profile, error)
+}
+
 // Projection builds the model from offer and party events.
 type Projection struct {
 	registry *event.Registry
+	profiles Profiles
 }
 
-// New returns the projection; registry decodes the events.
-func New(registry *event.Registry) *Projection { return &Projection{registry: registry} }
+// New returns the projection; registry decodes the events, profiles gives
+// each offer version's amendment rule (what silence means).
+func New(registry *event.Registry, profiles Profiles) *Projection {
+	return &Projection{registry: registry, profiles: profiles}
+}
 
 // Name is "acceptances".
 func (p *Projection) Name() string { return Name }
@@ -54,14 +66,14 @@ func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, events
 		if err != nil {
 			return &projections.EventError{Projection: Name, Position: e.Position, Type: e.Type, Err: err}
 		}
-		if err := apply(ctx, tx, t, e, payload); err != nil {
+		if err := p.apply(ctx, tx, t, e, payload); err != nil {
 			return &projections.EventError{Projection: Name, Position: e.Position, Type: e.Type, Err: err}
 		}
 	}
 	return nil
 }
 
-func apply(ctx context.Context, tx pgx.Tx, t func(string) string, e event.Record, payload event.Payload) error {
+func (p *Projection) apply(ctx context.Context, tx pgx.Tx, t func(string) string, e event.Record, payload event.Payload) error {
 	exec := func(sql string, args ...any) error {
 		tag, err := tx.Exec(ctx, sql, args...)
 		if err == nil && tag.RowsAffected() != 1 {
@@ -71,8 +83,13 @@ func apply(ctx context.Context, tx pgx.Tx, t func(string) string, e event.Record
 	}
 	switch ev := payload.(type) {
 	case offer.VersionPublished:
-		return exec(`INSERT INTO `+t("offer_versions")+` (offer_id, version, profile, texts, prevailing, published_at, effective_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, ev.OfferID, ev.Version, ev.Profile.String(), ev.Texts, ev.Prevailing, ev.PublishedAt, ev.EffectiveAt)
+		prof, err := p.profiles.Get(ev.Profile)
+		if err != nil {
+			return err
+		}
+		return exec(`INSERT INTO `+t("offer_versions")+` (offer_id, version, profile, texts, prevailing, published_at, effective_at,
+				silence_means, amendment_clause) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, ev.OfferID, ev.Version, ev.Profile.String(), ev.Texts,
+			ev.Prevailing, ev.PublishedAt, ev.EffectiveAt, prof.Amendments.SilenceMeans, prof.Amendments.Clause)
 	case offer.VersionWithdrawn:
 		return exec(`UPDATE `+t("offer_versions")+` SET withdrawn_at = $3 WHERE offer_id = $1 AND version = $2`, ev.OfferID, ev.Version, ev.WithdrawnAt)
 	case offer.AmendmentNoticeSent:
@@ -329,24 +346,51 @@ func collect[T any](ctx context.Context, db Querier, sql string, id uuid.UUID, s
 	return out, rows.Err()
 }
 
-// InForce is what applied to a party at a time: per offer, the version it
-// had last accepted by then, with the profile that version runs under.
+// InForce is what applied to a party at a time.
 type InForce struct {
-	PartyID uuid.UUID    `json:"party_id"`
-	At      time.Time    `json:"at"`
-	Offers  []Acceptance `json:"offers"`
+	PartyID uuid.UUID `json:"party_id"`
+	At      time.Time `json:"at"`
+	Offers  []Applied `json:"offers"`
 	// TerminatedAt is set when a termination had taken effect by At: then
 	// no offer applies.
 	TerminatedAt *time.Time `json:"terminated_at,omitempty"`
 }
 
-// At answers which offer version and profile applied to party id at t,
-// from its acceptances recorded with their times: for each offer, the
-// latest version it accepted at or before t (a withdrawn version still
-// binds those who accepted it). A party registered but with no acceptance
-// by t has none; a termination in effect by t ends them all.
+// The grounds on which a version applies.
+const (
+	// BasisAcceptance: the party accepted this version.
+	BasisAcceptance = "acceptance"
+	// BasisSilence: the party accepted an earlier version and this
+	// amended one took effect without an objection from it; the profile
+	// says silence means acceptance (amendments.silence_means).
+	BasisSilence = "silence_after_amendment"
+)
+
+// Applied is the version of one offer that applied to the party.
+type Applied struct {
+	OfferID      string       `json:"offer_id"`
+	OfferVersion int          `json:"offer_version"`
+	Profile      string       `json:"profile"`
+	Texts        []offer.Text `json:"texts"`
+	EffectiveAt  time.Time    `json:"effective_at"`
+	Basis        string       `json:"basis"`
+	// Clause is the amendment clause for BasisSilence.
+	Clause string `json:"clause,omitempty"`
+	// Acceptance is the party's own acceptance the answer rests on: of
+	// this version, or of the earlier one the amendment followed.
+	Acceptance Acceptance `json:"acceptance"`
+}
+
+// At answers which offer version and profile applied to party id at t. For
+// each offer it accepted at or before t, it starts from the latest version
+// accepted by then (a withdrawn version still binds those who accepted
+// it); a later version of the same offer in effect at t, not withdrawn by
+// then and not objected to by the party, applies instead when its profile
+// says a client's silence accepts an amendment (basis
+// silence_after_amendment). A party with no acceptance by t has none; a
+// termination in effect by t ends them all.
 func At(ctx context.Context, db Querier, id uuid.UUID, t time.Time) (InForce, error) {
-	res := InForce{PartyID: id, At: t.UTC(), Offers: []Acceptance{}}
+	res := InForce{PartyID: id, At: t.UTC(), Offers: []Applied{}}
 	var known bool
 	var term *time.Time
 	err := db.QueryRow(ctx, `SELECT EXISTS (SELECT FROM acceptances.registrations WHERE party_id = $1),
@@ -370,15 +414,39 @@ func At(ctx context.Context, db Querier, id uuid.UUID, t time.Time) (InForce, er
 	if err != nil {
 		return res, fmt.Errorf("offers of %s at %s: %w", id, t, err)
 	}
-	defer rows.Close()
+	var accepted []Acceptance
 	for rows.Next() {
 		a, err := scanAcceptance(rows)
 		if err != nil {
+			rows.Close()
 			return res, err
 		}
-		res.Offers = append(res.Offers, a)
+		accepted = append(accepted, a)
 	}
-	return res, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return res, err
+	}
+	for _, a := range accepted {
+		ap := Applied{OfferID: a.OfferID, OfferVersion: a.OfferVersion, Profile: a.Profile, Texts: a.Texts, EffectiveAt: a.EffectiveAt,
+			Basis: BasisAcceptance, Acceptance: a}
+		var later Applied
+		err := db.QueryRow(ctx, `SELECT v.version, v.profile, v.texts, v.effective_at, v.amendment_clause
+			FROM acceptances.offer_versions v
+			WHERE v.offer_id = $1 AND v.version > $2 AND v.effective_at <= $3 AND (v.withdrawn_at IS NULL OR v.withdrawn_at > $3)
+				AND v.silence_means = 'accepted'
+				AND NOT EXISTS (SELECT FROM acceptances.objections o WHERE o.party_id = $4 AND o.offer_id = v.offer_id AND o.offer_version = v.version)
+			ORDER BY v.version DESC LIMIT 1`, a.OfferID, a.OfferVersion, t, id).
+			Scan(&later.OfferVersion, &later.Profile, &later.Texts, &later.EffectiveAt, &later.Clause)
+		switch {
+		case err == nil:
+			ap.OfferVersion, ap.Profile, ap.Texts, ap.EffectiveAt, ap.Clause, ap.Basis = later.OfferVersion, later.Profile, later.Texts, later.EffectiveAt.UTC(), later.Clause, BasisSilence
+		case !errors.Is(err, pgx.ErrNoRows):
+			return res, fmt.Errorf("amendments of %s: %w", a.OfferID, err)
+		}
+		res.Offers = append(res.Offers, ap)
+	}
+	return res, nil
 }
 
 // Version is an offer version as the model knows it.

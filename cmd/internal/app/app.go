@@ -46,7 +46,7 @@ func NewRegistry() *event.Registry {
 // Projections lists the read models; the terms model reads each accepted
 // offer's term from the policy profiles.
 func Projections(reg *event.Registry, cat *profile.Catalog) []projections.Projection {
-	return []projections.Projection{inbox.New(reg), parties.New(reg), acceptances.New(reg), terms.New(reg, cat)}
+	return []projections.Projection{inbox.New(reg), parties.New(reg), acceptances.New(reg, cat), terms.New(reg, cat)}
 }
 
 // NewLogger returns the JSON logger on stderr.

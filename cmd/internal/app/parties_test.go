@@ -501,6 +501,17 @@ func TestIdocsAmendmentObjectionAndTermination(t *testing.T) {
 		t.Fatalf("register: %d %v", code, body)
 	}
 	id := body["party_id"].(string)
+	// A second client accepts version 1 too, and later says nothing.
+	other := pki.Issue(t, sigtest.Spec{IIN: iinOther, Key: sigtest.ECDSAP256})
+	code, body = s.do("POST", "/api/v1/parties", map[string]any{
+		"profile": "idocs", "kind": "individual", "identity_number": iinOther, "names": map[string]any{"full": "Молчун"},
+		"proofs": []any{edsProof(pki.Sign(t, other, []byte("registration"), sigtest.SignOptions{}))},
+		"accept": map[string]any{"offer_id": "idocs-offer", "version": 1, "trigger": "registration", "consents": consents("marketing")},
+	}, nil)
+	if code != 201 {
+		t.Fatalf("register the silent client: %d %v", code, body)
+	}
+	silent := body["party_id"].(string)
 	if code, body := s.do("POST", "/api/v1/parties/"+id+"/requisites", map[string]any{"contacts": map[string]any{"email": "new@test.kz"},
 		"changed_on": time.Now().UTC().Format("2006-01-02")}, nil); code != 200 {
 		t.Fatalf("requisites: %d %v", code, body)
@@ -536,22 +547,31 @@ func TestIdocsAmendmentObjectionAndTermination(t *testing.T) {
 	if term["by"] != "client" || effectiveAt.Sub(notified) < 30*24*time.Hour || effectiveAt.Sub(notified) > 31*24*time.Hour {
 		t.Fatalf("termination: %v", term)
 	}
+	// The silent client is bound by version 2 once it is in effect (14.3);
+	// the objecting one stays on version 1.
+	s.caughtUp("acceptances")
+	_, at := s.do("GET", "/api/v1/parties/"+silent+"/offer-at?t="+url.QueryEscape(time.Now().UTC().Format(time.RFC3339Nano)), nil, nil)
+	if offers := list(at["offers"]); len(offers) != 1 || obj(offers[0])["offer_version"] != 2.0 || obj(offers[0])["basis"] != "silence_after_amendment" ||
+		obj(offers[0])["clause"] != "14.3" || obj(obj(offers[0])["acceptance"])["offer_version"] != 1.0 {
+		t.Fatalf("the silent client's offer: %v", at)
+	}
 	// Version 1 applies until the termination takes effect, nothing after.
-	_, at := s.do("GET", "/api/v1/parties/"+id+"/offer-at?t="+url.QueryEscape(effectiveAt.Add(-time.Hour).Format(time.RFC3339)), nil, nil)
-	if offers := list(at["offers"]); len(offers) != 1 || obj(offers[0])["offer_version"] != 1.0 {
+	_, at = s.do("GET", "/api/v1/parties/"+id+"/offer-at?t="+url.QueryEscape(effectiveAt.Add(-time.Hour).Format(time.RFC3339)), nil, nil)
+	if offers := list(at["offers"]); len(offers) != 1 || obj(offers[0])["offer_version"] != 1.0 || obj(offers[0])["basis"] != "acceptance" {
 		t.Fatalf("offer before the termination: %v", at)
 	}
 	_, at = s.do("GET", "/api/v1/parties/"+id+"/offer-at?t="+url.QueryEscape(effectiveAt.Format(time.RFC3339)), nil, nil)
 	if len(list(at["offers"])) != 0 || at["terminated_at"] == nil {
 		t.Fatalf("offer after the termination: %v", at)
 	}
-	// The one-year term is cut short by the termination: not listed.
+	// The one-year term is cut short by the termination: not listed; the
+	// silent client's is.
 	s.eventually("/api/v1/parties/"+id, func(b map[string]any) bool {
 		return b["termination_effective_at"] != nil && obj(b["contacts"])["email"] == "new@test.kz"
 	})
 	s.caughtUp("terms")
 	code, body = s.do("GET", "/api/v1/parties/terms-ending?before="+url.QueryEscape(time.Now().AddDate(2, 0, 0).Format(time.RFC3339)), nil, nil)
-	if code != 200 || len(list(body["terms"])) != 0 {
+	if ts := list(body["terms"]); code != 200 || len(ts) != 1 || obj(ts[0])["party_id"] != silent {
 		t.Fatalf("terms: %d %v", code, body)
 	}
 	offer := s.eventually("/api/v1/offers/idocs-offer", func(b map[string]any) bool { return len(list(b["versions"])) == 2 })
