@@ -46,7 +46,8 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case code == commands.ErrWrongVersion.Code:
 		return http.StatusPreconditionFailed
-	case code == commands.ErrSignatureUnavailable.Code:
+	case code == commands.ErrSignatureUnavailable.Code, code == "signature_revocation_unavailable":
+		// No trust anchors, or no OCSP/CRL answer: the server's or the network's state, worth a retry.
 		return http.StatusServiceUnavailable
 	case code == commands.ErrTimeout.Code:
 		return http.StatusGatewayTimeout

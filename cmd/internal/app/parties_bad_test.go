@@ -157,6 +157,15 @@ func TestPartyBadInput(t *testing.T) {
 			}
 		})
 	}
+	// With neither OCSP nor CRL answering, the revocation of the key is
+	// unknown: refused (the verifier's default policy) as a retryable 503.
+	pki.SetOCSPDown(true)
+	pki.SetCRLDown(true)
+	fresh := pki.Issue(t, sigtest.Spec{IIN: iinSelf, Key: sigtest.ECDSAP256})
+	code, body = s.do("POST", "/api/v1/parties", kezekte(iinSelf, signed(fresh, kez["kk"])), nil)
+	if code != 503 || errCode(body) != "signature_revocation_unavailable" {
+		t.Fatalf("revocation unavailable: %d %v", code, body)
+	}
 	if after := s.eventCount(); after != before {
 		t.Fatalf("refused requests wrote %d events", after-before)
 	}

@@ -459,13 +459,19 @@ func TestCenterProAcceptsOnFirstUse(t *testing.T) {
 		t.Fatalf("register: %d %v", code, body)
 	}
 	id := body["party_id"].(string)
-	code, body = s.do("POST", "/api/v1/parties/"+id+"/acceptances", map[string]any{
+	acceptance := map[string]any{
 		"offer_id": "centerpro-agreement", "version": 1, "trigger": "first_use", "by_iin": iinOther,
 		"consents": []any{map[string]any{"kind": "privacy_policy", "given": true}, map[string]any{"kind": "personal_data", "given": true},
 			map[string]any{"kind": "marketing", "given": false}},
-	}, nil)
+	}
+	code, body = s.do("POST", "/api/v1/parties/"+id+"/acceptances", acceptance, map[string]string{"Idempotency-Key": "cp-accept"})
 	if code != 200 {
 		t.Fatalf("accept: %d %v", code, body)
+	}
+	// A retry with the same key is answered with the first result.
+	code, again := s.do("POST", "/api/v1/parties/"+id+"/acceptances", acceptance, map[string]string{"Idempotency-Key": "cp-accept"})
+	if code != 200 || again["duplicate"] != true || again["position"] != body["position"] {
+		t.Fatalf("retry: %d %v (first %v)", code, again, body)
 	}
 	proof := s.eventually("/api/v1/parties/"+id+"/acceptance-proof", hasAcceptance)
 	a := checkAcceptance(t, proof, "centerpro-agreement", "centerpro.v1", "first_use", "2.3", iinOther, "self", texts, 3)
