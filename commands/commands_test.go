@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -286,5 +287,68 @@ func TestUnknownCommand(t *testing.T) {
 	e := newEnv(t, commands.TransportGoChannel, nil)
 	if _, err := e.bus.Send(context.Background(), commands.Meta{}, &failing{ID: "x"}); !errors.Is(err, commands.ErrUnknownCommand) {
 		t.Fatalf("unknown command: %v", err)
+	}
+}
+
+// The snapshot hook: a document loads from its latest snapshot plus the
+// events after it.
+func TestSnapshotHook(t *testing.T) {
+	pool, _ := pgtest.NewPool(t)
+	store := pgstore.New(pool, pgstore.Options{})
+	t.Cleanup(store.Close)
+	reg := event.NewRegistry()
+	document.Register(reg)
+	clock := domain.ClockFunc(func() time.Time { return now })
+	newRepo := func(snapshots commands.SnapshotStore) *commands.Repository[*document.Document] {
+		r, err := commands.NewRepository(commands.RepositoryConfig[*document.Document]{
+			Store: store, Registry: reg, Clock: clock, Snapshots: snapshots, SnapshotEvery: 2,
+			New: func(id string) *document.Document { return document.New(uuid.MustParse(id)) },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	repo := newRepo(store)
+	ctx := context.Background()
+	id := uuid.New()
+	steps := []func(d *document.Document, now time.Time) error{
+		func(d *document.Document, now time.Time) error {
+			return d.Register(document.Registration{SenderParty: "a", RecipientParty: "b", Kind: document.KindLetter, Title: "t", ContentSHA256: hash}, now)
+		},
+		func(d *document.Document, now time.Time) error { return d.Send(now) },
+	}
+	for _, step := range steps {
+		if _, err := repo.Update(ctx, commands.Meta{}, id.String(), step); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, version, err := store.LoadSnapshot(ctx, document.StreamID(id))
+	if err != nil || version != 2 {
+		t.Fatalf("snapshot after 2 events: version %d, %v", version, err)
+	}
+	// Loaded with and without the snapshot, the state is the same.
+	a, err := repo.Load(ctx, id.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := newRepo(nil).Load(ctx, id.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Status() != document.StatusSent || b.Status() != document.StatusSent || a.Version() != 2 || b.Version() != 2 {
+		t.Fatalf("with snapshot %s v%d, without %s v%d", a.Status(), a.Version(), b.Status(), b.Version())
+	}
+	// The snapshot is what a load starts from: a forged one shows through.
+	forged, _ := a.Snapshot()
+	forged = []byte(strings.Replace(string(forged), `"sent"`, `"delivered"`, 1))
+	if _, err := pool.Exec(ctx, "UPDATE snapshots SET state = $1", forged); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := repo.Update(ctx, commands.Meta{}, id.String(), func(d *document.Document, now time.Time) error { return d.Deliver(now) }); !errors.Is(err, document.ErrAlreadyDelivered) {
+		t.Fatalf("deliver on the forged snapshot: %v, want ErrAlreadyDelivered", err)
+	}
+	if _, err := newRepo(nil).Update(ctx, commands.Meta{}, id.String(), func(d *document.Document, now time.Time) error { return d.Deliver(now) }); err != nil {
+		t.Fatalf("deliver replaying the whole stream: %v", err)
 	}
 }

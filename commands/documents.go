@@ -15,12 +15,14 @@ type DocumentDeps struct {
 	Clock    domain.Clock
 	Cache    *StreamCache
 	Retry    RetryPolicy
+	// Snapshots, when set, keeps snapshots of document streams.
+	Snapshots SnapshotStore
 }
 
 // RegisterDocumentHandlers puts the document commands' handlers on bus.
 func RegisterDocumentHandlers(bus *Bus, d DocumentDeps) error {
 	repo, err := NewRepository(RepositoryConfig[*document.Document]{
-		Store: d.Store, Registry: d.Registry, Clock: d.Clock, Cache: d.Cache, Retry: d.Retry,
+		Store: d.Store, Registry: d.Registry, Clock: d.Clock, Cache: d.Cache, Retry: d.Retry, Snapshots: d.Snapshots,
 		New: func(id string) *document.Document {
 			u, _ := uuid.Parse(id) // commands carry uuid.UUID; an unparsable id cannot arrive
 			return document.New(u)

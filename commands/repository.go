@@ -44,6 +44,16 @@ type Repository[A domain.Aggregate] struct {
 	newID    func() uuid.UUID
 	retry    RetryPolicy
 	cache    *StreamCache
+
+	snapshots     SnapshotStore
+	snapshotEvery int
+}
+
+// SnapshotStore keeps snapshots of long streams (the store's snapshots
+// table). LoadSnapshot returns event.ErrNoSnapshot for a stream without one.
+type SnapshotStore interface {
+	LoadSnapshot(ctx context.Context, stream string) ([]byte, int64, error)
+	SaveSnapshot(ctx context.Context, stream string, version int64, state []byte) error
 }
 
 // RepositoryConfig configures a Repository.
@@ -56,9 +66,14 @@ type RepositoryConfig[A domain.Aggregate] struct {
 	// NewID generates event IDs (UUIDv7).
 	NewID func() uuid.UUID
 	Retry RetryPolicy
-	// Cache is the snapshot hook: states of recently used streams, so that a
-	// command costs one round trip. Nil replays every stream from the store.
+	// Cache keeps the states of recently used streams in memory, so that a
+	// command costs one round trip. Nil loads every stream from the store.
 	Cache *StreamCache
+	// Snapshots is the snapshot hook for long streams: aggregates that
+	// implement domain.Snapshotter load from their latest snapshot, and one is
+	// saved every SnapshotEvery events (default 100). Nil: no snapshots.
+	Snapshots     SnapshotStore
+	SnapshotEvery int
 }
 
 // NewRepository returns a repository, refusing missing dependencies.
@@ -79,8 +94,11 @@ func NewRepository[A domain.Aggregate](cfg RepositoryConfig[A]) (*Repository[A],
 	if cfg.Retry.Attempts < 1 {
 		cfg.Retry = DefaultRetry
 	}
+	if cfg.SnapshotEvery <= 0 {
+		cfg.SnapshotEvery = 100
+	}
 	return &Repository[A]{store: cfg.Store, registry: cfg.Registry, newAgg: cfg.New, clock: cfg.Clock,
-		newID: cfg.NewID, retry: cfg.Retry, cache: cfg.Cache}, nil
+		newID: cfg.NewID, retry: cfg.Retry, cache: cfg.Cache, snapshots: cfg.Snapshots, snapshotEvery: cfg.SnapshotEvery}, nil
 }
 
 // Update loads the aggregate id, calls change with it and the business time,
@@ -102,13 +120,13 @@ func (r *Repository[A]) Update(ctx context.Context, meta Meta, id string, change
 			delay *= 2
 		}
 		fresh := attempt > 0
-		agg, payloads, cachedState, err := r.load(ctx, id, fresh)
+		agg, hist, cachedState, err := r.load(ctx, id, fresh)
 		if err != nil {
 			return Result{}, err
 		}
 		if meta.ExpectedVersion != nil && *meta.ExpectedVersion != agg.Version() {
 			if cachedState {
-				if agg, payloads, cachedState, err = r.load(ctx, id, true); err != nil {
+				if agg, hist, cachedState, err = r.load(ctx, id, true); err != nil {
 					return Result{}, err
 				}
 			}
@@ -122,14 +140,14 @@ func (r *Repository[A]) Update(ctx context.Context, meta Meta, id string, change
 				return Result{}, err
 			}
 			// A refusal must be decided on the current state: reload and ask again.
-			if agg, payloads, _, err = r.load(ctx, id, true); err != nil {
+			if agg, hist, _, err = r.load(ctx, id, true); err != nil {
 				return Result{}, err
 			}
 			if err := change(agg, now); err != nil {
 				return Result{}, err
 			}
 		}
-		res, err := r.commit(ctx, meta, requestHash, agg, payloads, now)
+		res, err := r.commit(ctx, meta, requestHash, agg, hist, now)
 		if errors.Is(err, event.ErrConflict) {
 			lastErr = err
 			r.cache.forget(agg.StreamID())
@@ -153,7 +171,7 @@ func (r *Repository[A]) Create(ctx context.Context, meta Meta, id string, change
 	if err := change(agg, now); err != nil {
 		return Result{}, err // refused on an empty aggregate: a refusal whatever the stream holds
 	}
-	res, err := r.commit(ctx, meta, RequestHash(ctx), agg, nil, now)
+	res, err := r.commit(ctx, meta, RequestHash(ctx), agg, history{}, now)
 	if errors.Is(err, event.ErrConflict) {
 		return r.Update(ctx, meta, id, change)
 	}
@@ -163,7 +181,7 @@ func (r *Repository[A]) Create(ctx context.Context, meta Meta, id string, change
 // commit appends the changes agg recorded, expecting the version it was
 // loaded at, and caches the new state. A change that records nothing writes
 // nothing.
-func (r *Repository[A]) commit(ctx context.Context, meta Meta, requestHash []byte, agg A, payloads []event.Payload, now time.Time) (Result, error) {
+func (r *Repository[A]) commit(ctx context.Context, meta Meta, requestHash []byte, agg A, h history, now time.Time) (Result, error) {
 	changes := agg.Changes()
 	if len(changes) == 0 {
 		return Result{StreamID: agg.StreamID(), StreamVersion: agg.Version()}, nil
@@ -185,9 +203,30 @@ func (r *Repository[A]) commit(ctx context.Context, meta Meta, requestHash []byt
 		return Result{}, err
 	}
 	if !res.Duplicate {
-		r.cache.put(agg.StreamID(), res.StreamVersion, append(payloads, changes...))
+		h.payloads = append(h.payloads[:len(h.payloads):len(h.payloads)], changes...)
+		h = r.maybeSnapshot(ctx, agg, h, res.StreamVersion)
+		r.cache.put(agg.StreamID(), res.StreamVersion, h)
 	}
 	return Result{StreamID: agg.StreamID(), StreamVersion: res.StreamVersion, Position: res.LastPosition, Duplicate: res.Duplicate}, nil
+}
+
+// maybeSnapshot saves a snapshot of agg at version when the aggregate can be
+// snapshotted and SnapshotEvery events have passed since the last one, and
+// returns the history the cache keeps from then on. A failed save costs only
+// speed; it is not the command's failure.
+func (r *Repository[A]) maybeSnapshot(ctx context.Context, agg A, h history, version int64) history {
+	snap, ok := any(agg).(domain.Snapshotter)
+	if !ok || r.snapshots == nil || version-h.snapVersion < int64(r.snapshotEvery) {
+		return h
+	}
+	state, err := snap.Snapshot()
+	if err != nil {
+		return h
+	}
+	if err := r.snapshots.SaveSnapshot(ctx, agg.StreamID(), version, state); err != nil {
+		return h
+	}
+	return history{snapshot: state, snapVersion: version}
 }
 
 // Load returns the current state of aggregate id (for queries that must see
@@ -197,40 +236,73 @@ func (r *Repository[A]) Load(ctx context.Context, id string) (A, error) {
 	return a, err
 }
 
-// load builds the aggregate from the cache and the stream's newer events (or
-// all of them when fresh or not cached), and returns the payloads it applied
-// and whether the state came from the cache.
-func (r *Repository[A]) load(ctx context.Context, id string, fresh bool) (A, []event.Payload, bool, error) {
+// history is how an aggregate's state is rebuilt: an optional snapshot and
+// the events after it.
+type history struct {
+	snapshot    []byte
+	snapVersion int64
+	payloads    []event.Payload
+}
+
+// rebuild applies h to a new aggregate.
+func (r *Repository[A]) rebuild(id string, h history) (A, error) {
+	agg := r.newAgg(id)
+	if h.snapshot != nil {
+		if err := any(agg).(domain.Snapshotter).Restore(h.snapshot, h.snapVersion); err != nil {
+			return agg, fmt.Errorf("restore %s at version %d: %w", agg.StreamID(), h.snapVersion, err)
+		}
+	}
+	for _, p := range h.payloads {
+		agg.Apply(p)
+	}
+	return agg, nil
+}
+
+// load builds the aggregate from the cache (unless fresh), else from its
+// latest snapshot (when the aggregate and the store have one) and the events
+// after it. It returns the history it applied and whether it was cached.
+func (r *Repository[A]) load(ctx context.Context, id string, fresh bool) (A, history, bool, error) {
 	agg := r.newAgg(id)
 	stream := agg.StreamID()
-	var payloads []event.Payload
-	var version int64
 	if !fresh {
-		if v, ps, ok := r.cache.get(stream); ok {
-			version, payloads = v, ps
-			for _, p := range ps {
-				agg.Apply(p)
+		if v, h, ok := r.cache.get(stream); ok {
+			agg, err := r.rebuild(id, h)
+			if err != nil {
+				return agg, history{}, false, err
 			}
-			agg.Loaded(version)
+			agg.Loaded(v)
 			// Optimistic: the cached state is used as is; if the stream moved
 			// on, the append's expected version catches it and we reload.
-			return agg, payloads, true, nil
+			return agg, h, true, nil
+		}
+	}
+	var h history
+	var version int64
+	if _, ok := any(agg).(domain.Snapshotter); ok && r.snapshots != nil {
+		state, v, err := r.snapshots.LoadSnapshot(ctx, stream)
+		switch {
+		case err == nil:
+			h.snapshot, h.snapVersion, version = state, v, v
+			if agg, err = r.rebuild(id, h); err != nil {
+				return agg, history{}, false, err
+			}
+			agg.Loaded(v)
+		case !errors.Is(err, event.ErrNoSnapshot):
+			return agg, history{}, false, err
 		}
 	}
 	recs, err := r.store.ReadStream(ctx, stream, version)
 	if err != nil {
-		var zero A
-		return zero, nil, false, fmt.Errorf("load %s: %w", stream, err)
+		return agg, history{}, false, fmt.Errorf("load %s: %w", stream, err)
 	}
 	for _, rec := range recs {
 		p, err := r.registry.Decode(rec.Type, rec.SchemaVersion, rec.Data)
 		if err != nil {
-			var zero A
-			return zero, nil, false, fmt.Errorf("load %s at version %d: %w", stream, rec.StreamVersion, err)
+			return agg, history{}, false, fmt.Errorf("load %s at version %d: %w", stream, rec.StreamVersion, err)
 		}
 		agg.Apply(p)
 		agg.Loaded(rec.StreamVersion)
-		payloads = append(payloads, p)
+		h.payloads = append(h.payloads, p)
 	}
-	return agg, payloads, false, nil
+	return agg, h, false, nil
 }

@@ -35,3 +35,13 @@ type Aggregate interface {
 	Changes() []event.Payload
 	Loaded(version int64)
 }
+
+// Snapshotter is implemented by aggregates whose state can be saved and
+// restored, so that a long stream loads from its latest snapshot plus the
+// events after it instead of from its first event.
+type Snapshotter interface {
+	// Snapshot encodes the state the aggregate has from stored events.
+	Snapshot() ([]byte, error)
+	// Restore sets the state from a snapshot taken at version.
+	Restore(state []byte, version int64) error
+}

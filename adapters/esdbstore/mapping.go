@@ -3,7 +3,6 @@ package esdbstore
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -367,65 +366,25 @@ func answerFromRecord(rec event.CommandRecord, stream string, fp []byte) (event.
 	return res, nil
 }
 
-// validate refuses what no store can store (as the PostgreSQL store does)
-// and the stream names this store reserves.
+// validate refuses what no store can store (event.ValidateAppend) and the
+// stream names and event types this store reserves.
 func validate(stream string, expected event.ExpectedVersion, events []event.Envelope) error {
 	switch {
-	case stream == "":
-		return fmt.Errorf("%w: empty stream id", event.ErrInvalidEvent)
 	case strings.HasPrefix(stream, "$"):
 		return fmt.Errorf("%w: stream %q: names starting with $ are EventStoreDB's system streams", event.ErrInvalidEvent, stream)
 	case strings.HasPrefix(stream, CommandStreamPrefix):
 		return fmt.Errorf("%w: stream %q: the prefix %s is reserved for command records", event.ErrInvalidEvent, stream, CommandStreamPrefix)
 	}
-	if expected < event.Any {
-		return fmt.Errorf("%w: %s", event.ErrInvalidEvent, expected)
-	}
-	if len(events) == 0 {
-		return fmt.Errorf("%w: no events to append", event.ErrInvalidEvent)
-	}
-	first := events[0].Cause
 	for i, e := range events {
-		switch {
-		case e.Type == "":
-			return fmt.Errorf("%w: event %d has no type", event.ErrInvalidEvent, i)
-		case strings.HasPrefix(e.Type, "$"):
+		if strings.HasPrefix(e.Type, "$") {
 			return fmt.Errorf("%w: event %d: type %q: types starting with $ are EventStoreDB's", event.ErrInvalidEvent, i, e.Type)
-		case e.SchemaVersion < 1:
-			return fmt.Errorf("%w: event %d (%s) has schema version %d", event.ErrInvalidEvent, i, e.Type, e.SchemaVersion)
-		case !json.Valid(e.Data):
-			return fmt.Errorf("%w: event %d (%s): data is not JSON", event.ErrInvalidEvent, i, e.Type)
-		case len(e.Metadata) > 0 && !json.Valid(e.Metadata):
-			return fmt.Errorf("%w: event %d (%s): metadata is not JSON", event.ErrInvalidEvent, i, e.Type)
-		case e.OccurredAt.IsZero():
-			return fmt.Errorf("%w: event %d (%s) has no occurred_at", event.ErrInvalidEvent, i, e.Type)
-		case e.Actor != first.Actor || e.CommandID != first.CommandID ||
-			e.CausationID != first.CausationID || e.CorrelationID != first.CorrelationID:
-			return fmt.Errorf("%w: event %d (%s): all events of an append must share one cause", event.ErrInvalidEvent, i, e.Type)
 		}
 	}
-	return nil
+	return event.ValidateAppend(stream, expected, events)
 }
 
-// requestFingerprint is the given request hash, or else a SHA-256 over the
-// stream and each event's type, schema version and data (the same
-// fingerprint as the PostgreSQL store's).
+// requestFingerprint is event.RequestFingerprint: the same fingerprint as
+// the PostgreSQL store's.
 func requestFingerprint(stream string, events []event.Envelope) []byte {
-	if h := events[0].RequestSHA256; len(h) > 0 {
-		return h
-	}
-	h := sha256.New()
-	field := func(b []byte) {
-		var n [8]byte
-		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
-		h.Write(n[:])
-		h.Write(b)
-	}
-	field([]byte(stream))
-	for _, e := range events {
-		field([]byte(e.Type))
-		field([]byte(strconv.Itoa(e.SchemaVersion)))
-		field(e.Data)
-	}
-	return h.Sum(nil)
+	return event.RequestFingerprint(stream, events)
 }

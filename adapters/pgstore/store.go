@@ -18,12 +18,8 @@ package pgstore
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -107,7 +103,7 @@ func (s *Store) Close() {
 // and the statement inserts nothing unless the expected version exists, so
 // a stream never has gaps.
 func (s *Store) Append(ctx context.Context, stream string, expected event.ExpectedVersion, events ...event.Envelope) (event.AppendResult, error) {
-	if err := validate(stream, expected, events); err != nil {
+	if err := event.ValidateAppend(stream, expected, events); err != nil {
 		return event.AppendResult{}, err
 	}
 	cause := events[0].Cause
@@ -115,7 +111,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected event.Expect
 	var requestHash []byte
 	if cause.CommandID != "" {
 		commandID = cause.CommandID
-		requestHash = requestFingerprint(stream, events)
+		requestHash = event.RequestFingerprint(stream, events)
 	}
 	args := []any{stream, int64(expected), nil, nil, nil, nil, nil,
 		cause.Actor, commandID, nullable(cause.CausationID), nullable(cause.CorrelationID), nil}
@@ -407,37 +403,6 @@ func scanRecords(rows pgx.Rows) ([]event.Record, error) {
 	return out, rows.Err()
 }
 
-func validate(stream string, expected event.ExpectedVersion, events []event.Envelope) error {
-	if stream == "" {
-		return fmt.Errorf("%w: empty stream id", event.ErrInvalidEvent)
-	}
-	if expected < event.Any {
-		return fmt.Errorf("%w: %s", event.ErrInvalidEvent, expected)
-	}
-	if len(events) == 0 {
-		return fmt.Errorf("%w: no events to append", event.ErrInvalidEvent)
-	}
-	first := events[0].Cause
-	for i, e := range events {
-		switch {
-		case e.Type == "":
-			return fmt.Errorf("%w: event %d has no type", event.ErrInvalidEvent, i)
-		case e.SchemaVersion < 1:
-			return fmt.Errorf("%w: event %d (%s) has schema version %d", event.ErrInvalidEvent, i, e.Type, e.SchemaVersion)
-		case !json.Valid(e.Data):
-			return fmt.Errorf("%w: event %d (%s): data is not JSON", event.ErrInvalidEvent, i, e.Type)
-		case len(e.Metadata) > 0 && !json.Valid(e.Metadata):
-			return fmt.Errorf("%w: event %d (%s): metadata is not JSON", event.ErrInvalidEvent, i, e.Type)
-		case e.OccurredAt.IsZero():
-			return fmt.Errorf("%w: event %d (%s) has no occurred_at", event.ErrInvalidEvent, i, e.Type)
-		case e.Actor != first.Actor || e.CommandID != first.CommandID ||
-			e.CausationID != first.CausationID || e.CorrelationID != first.CorrelationID:
-			return fmt.Errorf("%w: event %d (%s): all events of an append must share one cause", event.ErrInvalidEvent, i, e.Type)
-		}
-	}
-	return nil
-}
-
 func metadataBytes(b []byte) []byte {
 	if len(b) == 0 {
 		return []byte("{}")
@@ -450,26 +415,4 @@ func nullable(s string) any {
 		return nil
 	}
 	return s
-}
-
-// requestFingerprint is the given request hash, or else a SHA-256 over the
-// stream and each event's type, schema version and data.
-func requestFingerprint(stream string, events []event.Envelope) []byte {
-	if h := events[0].RequestSHA256; len(h) > 0 {
-		return h
-	}
-	h := sha256.New()
-	field := func(b []byte) {
-		var n [8]byte
-		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
-		h.Write(n[:])
-		h.Write(b)
-	}
-	field([]byte(stream))
-	for _, e := range events {
-		field([]byte(e.Type))
-		field([]byte(strconv.Itoa(e.SchemaVersion)))
-		field(e.Data)
-	}
-	return h.Sum(nil)
 }

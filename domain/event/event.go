@@ -138,6 +138,8 @@ var (
 	ErrInvalidEvent = errors.New("invalid event")
 	// ErrCommandNotFound is returned when no command with an ID committed.
 	ErrCommandNotFound = errors.New("command not found")
+	// ErrNoSnapshot is returned by a snapshot store for a stream without one.
+	ErrNoSnapshot = errors.New("no snapshot")
 	// ErrUnknownPosition is returned by ReadAll for a position no event has.
 	ErrUnknownPosition = errors.New("unknown log position")
 )

@@ -98,7 +98,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	deps := commands.DocumentDeps{Store: instrument(a.Store, a.Metrics), Registry: a.Events, Clock: domain.SystemClock,
-		Cache: commands.NewStreamCache(cfg.CacheSize)}
+		Cache: commands.NewStreamCache(cfg.CacheSize), Snapshots: a.Store}
 	if err := commands.RegisterDocumentHandlers(a.Bus, deps); err != nil {
 		a.Close()
 		return nil, err
