@@ -36,6 +36,8 @@ func newEDSVerifier(trustDir string) (commands.SignatureVerifier, error) {
 // ErrOneSigner refuses a CMS with several signers where one person acts.
 var ErrOneSigner = domain.NewError("signature_one_signer_expected", "the signature must have exactly one signer")
 
+// Verify verifies a document signature and returns who signed, the content
+// hash, the signing time and the evidence record as JSON.
 func (e edsVerifier) Verify(ctx context.Context, cms, content []byte, receivedAt time.Time) (commands.Signed, error) {
 	ev, err := e.v.Verify(ctx, signature.Request{CMS: cms, Content: content, ReceivedAt: receivedAt, Purpose: signature.PurposeDocument})
 	if err != nil {
