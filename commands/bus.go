@@ -102,11 +102,11 @@ func New(cfg Config) (*Bus, error) {
 		if err != nil {
 			return nil, err
 		}
-		router.AddConsumerHandler("replies."+instance, b.replies.topic, sub, b.replies.handleReply)
+		router.AddConsumerHandler("replies_"+instance, b.replies.topic, sub, b.replies.handleReply)
 	}
 	b.processor, err = cqrs.NewCommandProcessorWithConfig(router, cqrs.CommandProcessorConfig{
 		GenerateSubscribeTopic: func(p cqrs.CommandProcessorGenerateSubscribeTopicParams) (string, error) {
-			return "commands." + p.CommandHandler.HandlerName(), nil
+			return "commands_" + p.CommandHandler.HandlerName(), nil
 		},
 		SubscriberConstructor: func(p cqrs.CommandProcessorSubscriberConstructorParams) (message.Subscriber, error) {
 			return tr.sub(p.HandlerName)
@@ -123,7 +123,7 @@ func New(cfg Config) (*Bus, error) {
 			if !ok {
 				return "", fmt.Errorf("%s is not a command", p.CommandName)
 			}
-			return fmt.Sprintf("commands.%s.p%02d", p.CommandName, b.partition(c.AggregateID())), nil
+			return fmt.Sprintf("commands_%s_p%02d", p.CommandName, b.partition(c.AggregateID())), nil
 		},
 		Marshaler: marshaler,
 		Logger:    logger,
@@ -192,7 +192,7 @@ func Handle[C Command](b *Bus, store EventStore, h Handler[C]) error {
 		return res, err
 	}
 	for p := 0; p < b.partitions; p++ {
-		handler := requestreply.NewCommandHandlerWithResult[C, Result](fmt.Sprintf("%s.p%02d", name, p), b.replies, wrapped)
+		handler := requestreply.NewCommandHandlerWithResult[C, Result](fmt.Sprintf("%s_p%02d", name, p), b.replies, wrapped)
 		if _, err := b.processor.AddHandler(handler); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package commands_test
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -40,7 +41,7 @@ func newEnv(t *testing.T, transport string, extra func(*env) error) *env {
 	t.Cleanup(store.Close)
 	reg := event.NewRegistry()
 	document.Register(reg)
-	tc := commands.TransportConfig{Name: transport}
+	tc := commands.TransportConfig{Name: transport, NATSURL: os.Getenv("NATS_URL")}
 	if transport == commands.TransportSQL {
 		admin, err := pg.Connect(context.Background(), pg.Config{URL: dsn})
 		if err != nil {
@@ -85,8 +86,11 @@ func registerCmd(id uuid.UUID) *commands.RegisterDocument {
 }
 
 func TestCommandPath(t *testing.T) {
-	for _, transport := range []string{commands.TransportGoChannel, commands.TransportSQL} {
+	for _, transport := range []string{commands.TransportGoChannel, commands.TransportSQL, commands.TransportNATS} {
 		t.Run(transport, func(t *testing.T) {
+			if transport == commands.TransportNATS && os.Getenv("NATS_URL") == "" {
+				t.Skip("NATS_URL not set: the NATS JetStream transport runs against a live server only (e.g. NATS_URL=nats://127.0.0.1:4222)")
+			}
 			e := newEnv(t, transport, nil)
 			ctx := context.Background()
 			id := uuid.New()

@@ -11,7 +11,7 @@ import (
 )
 
 // poisonTopic is where commands that kept failing go.
-const poisonTopic = "commands.poisoned"
+const poisonTopic = "commands_poisoned"
 
 // poisonTable is the publisher behind watermill's PoisonQueue middleware: it
 // keeps each poisoned command, its metadata and the reason in the

@@ -43,7 +43,7 @@ type replies struct {
 }
 
 func newReplies(instance string, pub message.Publisher) *replies {
-	return &replies{topic: "replies." + instance, pub: pub, wait: map[requestreply.OperationID]chan requestreply.Reply[Result]{}}
+	return &replies{topic: "replies_" + instance, pub: pub, wait: map[requestreply.OperationID]chan requestreply.Reply[Result]{}}
 }
 
 // ListenForNotifications registers a waiter for one operation until ctx ends.
