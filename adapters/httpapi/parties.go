@@ -14,7 +14,7 @@ import (
 	"docledger/projections/terms"
 )
 
-// partyRoutes registers the party and offer endpoints (docs/openapi-parties.yaml).
+// partyRoutes registers the party and offer endpoints (docs/openapi.yaml).
 func (s *Server) partyRoutes() {
 	s.mux.HandleFunc("POST /api/v1/offers/{id}/versions", s.publishOfferVersion)
 	s.mux.HandleFunc("POST /api/v1/offers/{id}/versions/{n}/withdraw", s.withdrawOfferVersion)

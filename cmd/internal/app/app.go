@@ -18,6 +18,8 @@ import (
 	"docledger/adapters/httpapi"
 	"docledger/adapters/pg"
 	"docledger/adapters/pgstore"
+	"docledger/adapters/signature"
+	"docledger/adapters/signature/edslogin"
 	"docledger/commands"
 	"docledger/domain"
 	"docledger/domain/calendar"
@@ -56,17 +58,20 @@ func NewLogger(level slog.Level) *slog.Logger {
 
 // App is a running ledgerd: store, bus, projections and API.
 type App struct {
-	Config   Config
-	Log      *slog.Logger
-	Pool     *pgxpool.Pool // as the application role
-	Admin    *pgxpool.Pool // as the login role (the sql transport's tables)
-	Store    *pgstore.Store
-	Events   *event.Registry
-	Bus      *commands.Bus
-	Metrics  *prometheus.Registry
-	Runners  []*projections.Runner
-	API      *httpapi.Server
-	listener net.Listener
+	Config  Config
+	Log     *slog.Logger
+	Pool    *pgxpool.Pool // as the application role
+	Admin   *pgxpool.Pool // as the login role (the sql transport's tables)
+	Store   *pgstore.Store
+	Events  *event.Registry
+	Bus     *commands.Bus
+	Metrics *prometheus.Registry
+	Runners []*projections.Runner
+	API     *httpapi.Server
+	// Signatures verifies EDS signatures (nil without LEDGER_TRUST_DIR).
+	Signatures *signature.Verifier
+	logins     *edslogin.Store
+	listener   net.Listener
 }
 
 // New wires an App; Run starts it.
@@ -97,6 +102,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	if a.Signatures, err = loadVerifier(cfg.TrustDir); err != nil {
+		a.Close()
+		return nil, err
+	}
 	deps := commands.DocumentDeps{Store: instrument(a.Store, a.Metrics), Registry: a.Events, Clock: domain.SystemClock,
 		Cache: commands.NewStreamCache(cfg.CacheSize), Snapshots: a.Store}
 	if err := commands.RegisterDocumentHandlers(a.Bus, deps); err != nil {
@@ -123,10 +132,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 			a.Runners = append(a.Runners, r)
 		}
 	}
+	var mountErr error
 	a.API, err = httpapi.New(httpapi.Config{
 		Bus: a.Bus, Pool: a.Pool, MaxBody: cfg.MaxBody, Gatherer: a.Metrics, Logger: log,
 		Ready: a.ready,
+		Mount: func(mux *http.ServeMux) { mountErr = a.mountLogin(mux) },
 	})
+	err = errors.Join(err, mountErr)
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -145,10 +157,7 @@ func (a *App) registerPartyHandlers(d commands.DocumentDeps) error {
 	if err != nil {
 		return err
 	}
-	sigs, err := newEDSVerifier(a.Config.TrustDir)
-	if err != nil {
-		return err
-	}
+	sigs := newEDSVerifier(a.Signatures)
 	if sigs == nil {
 		a.Log.Warn("LEDGER_TRUST_DIR is not set: commands carrying an EDS signature will be refused")
 	}
@@ -205,6 +214,7 @@ func (a *App) Run(ctx context.Context) error {
 			_ = r.Run(runCtx) // a stopped projection is reported by /readyz and its metric
 		}()
 	}
+	go a.sweepLogins(runCtx, 10*time.Minute)
 	srv := &http.Server{Handler: a.API, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	srvDone := make(chan error, 1)
 	go func() { srvDone <- srv.Serve(a.listener) }()

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"docledger/adapters/signature"
+	"docledger/adapters/signature/edslogin"
 	"docledger/commands"
 	"docledger/domain"
 )
@@ -18,7 +20,9 @@ import (
 // refusal into a domain error coded "signature_<reason>".
 type edsVerifier struct{ v *signature.Verifier }
 
-func newEDSVerifier(trustDir string) (commands.SignatureVerifier, error) {
+// loadVerifier returns the EDS verifier of the trust anchors in trustDir,
+// or nil when trustDir is empty. Its OCSP answers are cached.
+func loadVerifier(trustDir string) (*signature.Verifier, error) {
 	if trustDir == "" {
 		return nil, nil
 	}
@@ -26,11 +30,19 @@ func newEDSVerifier(trustDir string) (commands.SignatureVerifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("LEDGER_TRUST_DIR: %w", err)
 	}
-	v, err := signature.NewVerifier(signature.Config{Trust: trust})
+	v, err := signature.NewVerifier(signature.Config{Trust: trust, OCSPCache: signature.NewOCSPCache(time.Hour)})
 	if err != nil {
 		return nil, fmt.Errorf("LEDGER_TRUST_DIR: %w", err)
 	}
-	return edsVerifier{v}, nil
+	return v, nil
+}
+
+// newEDSVerifier is the commands' port on v (nil when v is nil).
+func newEDSVerifier(v *signature.Verifier) commands.SignatureVerifier {
+	if v == nil {
+		return nil
+	}
+	return edsVerifier{v}
 }
 
 // ErrOneSigner refuses a CMS with several signers where one person acts.
@@ -60,4 +72,49 @@ func (e edsVerifier) Verify(ctx context.Context, cms, content []byte, receivedAt
 			SignsForOrganisation: s.Identity.HasRole(signature.RoleFirstHead) || s.Identity.HasRole(signature.RoleMaySign)},
 		ContentSHA256: ev.ContentSHA256, SigningTime: s.SigningTime, Evidence: evidence,
 	}, nil
+}
+
+// mountLogin serves login with EDS (docs/signatures.md) on mux when a
+// verifier is configured; without one, its endpoints answer 503 with a code
+// that says so.
+func (a *App) mountLogin(mux *http.ServeMux) error {
+	if a.Signatures == nil {
+		mux.HandleFunc("/api/v1/auth/eds/", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_ = json.NewEncoder(w).Encode(map[string]map[string]string{"error": {
+				"code": "eds_login_unavailable", "message": "login with EDS needs LEDGER_TRUST_DIR (the NCA RK trust anchors)"}})
+		})
+		return nil
+	}
+	store, err := edslogin.NewStore(a.Pool)
+	if err != nil {
+		return err
+	}
+	h, err := edslogin.NewHandler(edslogin.Config{Store: store, Verifier: a.Signatures, Logger: a.Log})
+	if err != nil {
+		return err
+	}
+	a.logins = store
+	mux.Handle("/api/v1/auth/eds/", h)
+	return nil
+}
+
+// sweepLogins deletes expired nonces and sessions every interval until ctx ends.
+func (a *App) sweepLogins(ctx context.Context, interval time.Duration) {
+	if a.logins == nil {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := a.logins.DeleteExpired(ctx, time.Now()); err != nil && ctx.Err() == nil {
+				a.Log.Warn("delete expired EDS nonces and sessions", "err", err)
+			}
+		}
+	}
 }

@@ -14,17 +14,18 @@ import (
 )
 
 func TestEDSVerifier(t *testing.T) {
-	if v, err := newEDSVerifier(""); v != nil || err != nil {
+	if v, err := loadVerifier(""); v != nil || err != nil || newEDSVerifier(v) != nil {
 		t.Fatalf("no trust dir: %v, %v", v, err)
 	}
-	if _, err := newEDSVerifier(t.TempDir()); err == nil {
+	if _, err := loadVerifier(t.TempDir()); err == nil {
 		t.Fatal("a trust dir without a root was accepted")
 	}
 	pki := sigtest.New(t)
-	v, err := newEDSVerifier(pki.TrustDir(t))
+	sv, err := loadVerifier(pki.TrustDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
+	v := newEDSVerifier(sv)
 	content := []byte("договор")
 	sum := sha256.Sum256(content)
 	head := pki.Issue(t, sigtest.Spec{IIN: "850715400016", BIN: "990140000126", Key: sigtest.ECDSAP256,

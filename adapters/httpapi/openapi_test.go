@@ -1,0 +1,61 @@
+package httpapi
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Every route the API registers is described in docs/openapi.yaml, with its
+// method, and every described path is served.
+func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	raw, err := os.ReadFile("../../docs/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		OpenAPI string                    `yaml:"openapi"`
+		Paths   map[string]map[string]any `yaml:"paths"`
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("docs/openapi.yaml is not YAML: %v", err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Fatalf("openapi version %q", doc.OpenAPI)
+	}
+	param := regexp.MustCompile(`\{[^}]*\}`)
+	documented := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			documented[strings.ToUpper(method)+" "+param.ReplaceAllString(path, "{}")] = true
+		}
+	}
+	route := regexp.MustCompile(`Handle(?:Func)?\("((?:GET|POST|PUT|PATCH|DELETE) /[^"]*)"`)
+	served := map[string]bool{}
+	for _, file := range []string{"server.go", "parties.go"} {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range route.FindAllStringSubmatch(string(src), -1) {
+			r := param.ReplaceAllString(m[1], "{}")
+			served[r] = true
+			if !documented[r] {
+				t.Errorf("%s is served but not in docs/openapi.yaml", m[1])
+			}
+		}
+	}
+	// The EDS login endpoints are mounted by the composition root.
+	served["POST /api/v1/auth/eds/nonce"], served["POST /api/v1/auth/eds/login"] = true, true
+	for r := range documented {
+		if !served[r] {
+			t.Errorf("%s is in docs/openapi.yaml but not served", r)
+		}
+	}
+	if len(served) < 20 {
+		t.Fatalf("found only %d routes in the sources", len(served))
+	}
+}
