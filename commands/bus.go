@@ -144,9 +144,10 @@ func (b *Bus) partition(aggregateID string) int {
 // error; a *domain.Error is an answer, anything else a failure.
 type Handler[C Command] func(ctx context.Context, meta Meta, cmd *C) (Result, error)
 
-// Handle registers the one handler of command type C on bus b. Before the
-// handler runs, a command whose ID already committed is answered with the
-// first result (or refused when its payload differs).
+// Handle registers the one handler of command type C on bus b, on every
+// partition of its topic. A command whose ID already committed is answered
+// with the first result (or refused when its payload differs): see
+// runCommand.
 func Handle[C Command](b *Bus, store EventStore, h Handler[C]) error {
 	var zero C
 	name := b.marshaler.Name(&zero)
