@@ -24,10 +24,14 @@ import (
 //
 // ReadAll returns events after a position in the log's order, never skipping
 // one that commits late (event.ErrUnknownPosition for a position no event
-// has). Wake returns a channel closed when new events may be there. Head is
-// the last readable event's position and recorded time.
+// has). ReadTypes does the same for the events whose type starts with one
+// of the prefixes, and returns the position of the last event it scanned,
+// wanted or not, for the reader to continue from. Wake returns a channel
+// closed when new events may be there. Head is the last readable event's
+// position and recorded time.
 type EventLog interface {
 	ReadAll(ctx context.Context, after int64, limit int) ([]event.Record, error)
+	ReadTypes(ctx context.Context, after int64, limit int, prefixes []string) ([]event.Record, int64, error)
 	Wake() <-chan struct{}
 	Head(ctx context.Context) (int64, time.Time, error)
 }
@@ -41,6 +45,26 @@ type Projection interface {
 	// Apply applies events, in log order, to the tables in schema within tx.
 	// An event it cannot apply is reported as an *EventError.
 	Apply(ctx context.Context, tx pgx.Tx, schema string, events []event.Record) error
+}
+
+// Selective is implemented by a projection that applies only events whose
+// type starts with one of EventTypes' prefixes ("party.", "document.sent"):
+// its runner reads only those, and moves its checkpoint past the others.
+type Selective interface {
+	EventTypes() []string
+}
+
+// read returns up to limit events for p after position from, and the
+// position its checkpoint moves to when they are applied (0: nothing new).
+func read(ctx context.Context, log EventLog, p Projection, from int64, limit int) ([]event.Record, int64, error) {
+	if s, ok := p.(Selective); ok {
+		return log.ReadTypes(ctx, from, limit, s.EventTypes())
+	}
+	events, err := log.ReadAll(ctx, from, limit)
+	if err != nil || len(events) == 0 {
+		return nil, 0, err
+	}
+	return events, events[len(events)-1].Position, nil
 }
 
 // EventError is a projection's failure on one event.

@@ -50,17 +50,17 @@ func Rebuild(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection
 		if err := tx.QueryRow(ctx, "SELECT position FROM "+Table(next, "checkpoint")).Scan(&from); err != nil {
 			return RebuildResult{}, err
 		}
-		events, err := log.ReadAll(ctx, from, batch)
+		events, last, err := read(ctx, log, p, from, batch)
 		if err != nil {
 			return RebuildResult{}, err
 		}
-		if len(events) == 0 {
+		if last == 0 {
 			break
 		}
-		if err := p.Apply(ctx, tx, next, events); err != nil {
+		if err := apply(ctx, tx, p, next, events); err != nil {
 			return RebuildResult{}, fmt.Errorf("rebuild %s: %w", live, err)
 		}
-		if _, err := tx.Exec(ctx, "UPDATE "+Table(next, "checkpoint")+" SET position = $1, updated_at = statement_timestamp()", events[len(events)-1].Position); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE "+Table(next, "checkpoint")+" SET position = $1, updated_at = statement_timestamp()", last); err != nil {
 			return RebuildResult{}, err
 		}
 		n += len(events)

@@ -83,7 +83,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	defer poll.Stop()
 	for {
 		woken := r.cfg.Log.Wake()
-		n, err := CatchUp(ctx, r.cfg.Pool, r.cfg.Log, r.cfg.Projection, name, r.cfg.Batch, r.cfg.Metrics, r.cfg.OnApplied)
+		_, err := CatchUp(ctx, r.cfg.Pool, r.cfg.Log, r.cfg.Projection, name, r.cfg.Batch, r.cfg.Metrics, r.cfg.OnApplied)
 		var evErr *EventError
 		switch {
 		case ctx.Err() != nil:
@@ -97,10 +97,6 @@ func (r *Runner) Run(ctx context.Context) error {
 			return err
 		case err != nil:
 			log.Warn("projection: will retry", "err", err)
-			n = 0
-		}
-		if n > 0 {
-			continue
 		}
 		select {
 		case <-ctx.Done():
@@ -123,45 +119,47 @@ func (r *Runner) Run(ctx context.Context) error {
 func CatchUp(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, schema string, batch int, m *Metrics, onApplied func([]event.Record, time.Time)) (int, error) {
 	total := 0
 	for {
-		n, err := applyBatch(ctx, pool, log, p, schema, batch, m, onApplied)
+		n, progressed, err := applyBatch(ctx, pool, log, p, schema, batch, m, onApplied)
 		total += n
 		var evErr *EventError
 		if errors.As(err, &evErr) && batch > 1 {
 			// Find the failing event: one event per transaction.
 			for {
-				n, err = applyBatch(ctx, pool, log, p, schema, 1, m, onApplied)
+				n, progressed, err = applyBatch(ctx, pool, log, p, schema, 1, m, onApplied)
 				total += n
-				if err != nil || n == 0 {
+				if err != nil || !progressed {
 					return total, err
 				}
 			}
 		}
-		if err != nil || n < batch {
+		if err != nil || !progressed {
 			return total, err
 		}
 	}
 }
 
 // applyBatch applies at most limit events after the checkpoint in one
-// transaction with the checkpoint. A concurrent runner that moved the
-// checkpoint first makes it apply nothing.
-func applyBatch(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, schema string, limit int, m *Metrics, onApplied func([]event.Record, time.Time)) (int, error) {
+// transaction with the checkpoint, and says how many it applied and whether
+// the log had anything new (events the projection skips move its checkpoint
+// too). A concurrent runner that moved the checkpoint first makes it apply
+// nothing, and counts as progress: the next read starts from the new one.
+func applyBatch(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, schema string, limit int, m *Metrics, onApplied func([]event.Record, time.Time)) (int, bool, error) {
 	checkpoint := Table(schema, "checkpoint")
 	var from int64
 	if err := pool.QueryRow(ctx, "SELECT position FROM "+checkpoint).Scan(&from); err != nil {
-		return 0, fmt.Errorf("read checkpoint of %s: %w", schema, err)
+		return 0, false, fmt.Errorf("read checkpoint of %s: %w", schema, err)
 	}
-	events, err := log.ReadAll(ctx, from, limit)
+	events, last, err := read(ctx, log, p, from, limit)
 	if err != nil {
-		return 0, fmt.Errorf("read log: %w", err)
+		return 0, false, fmt.Errorf("read log: %w", err)
 	}
 	m.observe(ctx, p.Name(), log, from, events)
-	if len(events) == 0 {
-		return 0, nil
+	if last == 0 {
+		return 0, false, nil
 	}
 	tx, err := pool.BeginTx(ctx, pgx.TxOptions{})
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	defer tx.Rollback(context.Background()) //nolint:errcheck
 	// A read model is rebuilt from the log at will, and its rows commit with
@@ -169,35 +167,42 @@ func applyBatch(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Project
 	// both together, and the events are applied again. So projection commits
 	// need not wait for the WAL flush that appends wait for.
 	if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = off"); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	var locked int64
 	if err := tx.QueryRow(ctx, "SELECT position FROM "+checkpoint+" FOR UPDATE").Scan(&locked); err != nil {
-		return 0, fmt.Errorf("lock checkpoint of %s: %w", schema, err)
+		return 0, false, fmt.Errorf("lock checkpoint of %s: %w", schema, err)
 	}
 	if locked != from {
-		return 0, nil // another runner applied these; read again
+		return 0, true, nil // another runner applied these; read again
 	}
-	if err := p.Apply(ctx, tx, schema, events); err != nil {
+	if err := apply(ctx, tx, p, schema, events); err != nil {
 		var evErr *EventError
 		if errors.As(err, &evErr) {
-			return 0, err
+			return 0, false, err
 		}
 		// A failure of the batch as a whole is attributed to its first event;
 		// CatchUp narrows it down by applying events one at a time.
-		return 0, &EventError{Projection: p.Name(), Position: events[0].Position, Type: events[0].Type, Err: err}
+		return 0, false, &EventError{Projection: p.Name(), Position: events[0].Position, Type: events[0].Type, Err: err}
 	}
-	last := events[len(events)-1]
-	if _, err := tx.Exec(ctx, "UPDATE "+checkpoint+" SET position = $1, updated_at = statement_timestamp()", last.Position); err != nil {
-		return 0, err
+	if _, err := tx.Exec(ctx, "UPDATE "+checkpoint+" SET position = $1, updated_at = statement_timestamp()", last); err != nil {
+		return 0, false, err
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	committed := time.Now()
 	m.applied(p.Name(), events, committed)
 	if onApplied != nil {
 		onApplied(events, committed)
 	}
-	return len(events), nil
+	return len(events), true, nil
+}
+
+// apply applies events unless there are none (all skipped by type).
+func apply(ctx context.Context, tx pgx.Tx, p Projection, schema string, events []event.Record) error {
+	if len(events) == 0 {
+		return nil
+	}
+	return p.Apply(ctx, tx, schema, events)
 }

@@ -310,14 +310,15 @@ func (s *Store) Command(ctx context.Context, commandID string) (event.CommandRec
 	return c, nil
 }
 
-const recordColumns = `position, stream_id, stream_version, event_id, event_type, schema_version,
-	data, data_sha256, metadata, metadata_sha256, actor, coalesce(command_id, ''),
-	coalesce(causation_id, ''), coalesce(correlation_id, ''), occurred_at, recorded_at`
+// recordColumns are the columns of an event.Record, of events aliased e.
+const recordColumns = `e.position, e.stream_id, e.stream_version, e.event_id, e.event_type, e.schema_version,
+	e.data, e.data_sha256, e.metadata, e.metadata_sha256, e.actor, coalesce(e.command_id, ''),
+	coalesce(e.causation_id, ''), coalesce(e.correlation_id, ''), e.occurred_at, e.recorded_at`
 
 // ReadStream returns the events of stream whose version is above
 // afterVersion, in version order; an unknown stream has no events.
 func (s *Store) ReadStream(ctx context.Context, stream string, afterVersion int64) ([]event.Record, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+recordColumns+` FROM events
+	rows, err := s.pool.Query(ctx, `SELECT `+recordColumns+` FROM events e
 		WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version`, stream, afterVersion)
 	if err != nil {
 		return nil, fmt.Errorf("read stream %s: %w", stream, err)
@@ -338,14 +339,10 @@ func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]event.Re
 	if limit <= 0 {
 		limit = 1000
 	}
-	rows, err := s.pool.Query(ctx, `WITH cursor AS (
-			SELECT coalesce((SELECT transaction_id FROM events WHERE position = $1), '0'::xid8) AS tx
-		)
-		SELECT `+recordColumns+` FROM events, cursor
-		WHERE ($1 = 0 OR cursor.tx <> '0'::xid8)
-		  AND (events.transaction_id, events.position) > (cursor.tx, $1)
-		  AND events.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-		ORDER BY events.transaction_id, events.position
+	rows, err := s.pool.Query(ctx, `WITH `+logCursor+`
+		SELECT `+recordColumns+` FROM events e, cursor
+		WHERE `+afterCursor+`
+		ORDER BY e.transaction_id, e.position
 		LIMIT $2`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read log after %d: %w", after, err)
@@ -354,16 +351,90 @@ func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]event.Re
 	if err != nil {
 		return nil, fmt.Errorf("read log after %d: %w", after, err)
 	}
-	if len(recs) == 0 && after > 0 {
-		var exists bool
-		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM events WHERE position = $1)`, after).Scan(&exists); err != nil {
-			return nil, fmt.Errorf("read log after %d: %w", after, err)
-		}
-		if !exists {
-			return nil, fmt.Errorf("read log after %d: %w", after, event.ErrUnknownPosition)
-		}
+	if len(recs) == 0 {
+		return nil, s.checkPosition(ctx, after)
 	}
 	return recs, nil
+}
+
+// logCursor and afterCursor select, in the log's order, the events after
+// position $1 that every reader can see: those of transactions older than
+// the oldest running one.
+const (
+	logCursor = `cursor AS (
+			SELECT coalesce((SELECT transaction_id FROM events WHERE position = $1), '0'::xid8) AS tx
+		)`
+	afterCursor = `($1 = 0 OR cursor.tx <> '0'::xid8)
+		  AND (e.transaction_id, e.position) > (cursor.tx, $1)
+		  AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())`
+)
+
+// ReadTypes is ReadAll for a reader that wants only some event types: it
+// scans up to limit events after position after, returns those whose type
+// starts with one of prefixes, and the position of the last event scanned
+// (0 when there was none), from which the reader continues. The events it
+// skips are not sent over the wire.
+func (s *Store) ReadTypes(ctx context.Context, after int64, limit int, prefixes []string) ([]event.Record, int64, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	patterns := make([]string, len(prefixes))
+	for i, p := range prefixes {
+		patterns[i] = likeEscaper.Replace(p) + "%"
+	}
+	rows, err := s.pool.Query(ctx, `WITH `+logCursor+`,
+		scan AS MATERIALIZED (
+			SELECT e.position, e.transaction_id, e.event_type LIKE ANY ($3::text[]) AS wanted
+			FROM events e, cursor
+			WHERE `+afterCursor+`
+			ORDER BY e.transaction_id, e.position
+			LIMIT $2
+		),
+		last AS (SELECT position FROM scan ORDER BY transaction_id DESC, position DESC LIMIT 1)
+		SELECT `+recordColumns+`, scan.wanted
+		FROM scan JOIN events e ON e.position = scan.position
+		WHERE scan.wanted OR scan.position = (SELECT position FROM last)
+		ORDER BY scan.transaction_id, scan.position`, after, limit, patterns)
+	if err != nil {
+		return nil, 0, fmt.Errorf("read log after %d: %w", after, err)
+	}
+	defer rows.Close()
+	var recs []event.Record
+	var last int64
+	for rows.Next() {
+		var r event.Record
+		var wanted bool
+		if err := rows.Scan(append(recordTargets(&r), &wanted)...); err != nil {
+			return nil, 0, fmt.Errorf("read log after %d: %w", after, err)
+		}
+		last = r.Position
+		if wanted {
+			recs = append(recs, normalize(r))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("read log after %d: %w", after, err)
+	}
+	if last == 0 {
+		return nil, 0, s.checkPosition(ctx, after)
+	}
+	return recs, last, nil
+}
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// checkPosition returns event.ErrUnknownPosition when after names no event.
+func (s *Store) checkPosition(ctx context.Context, after int64) error {
+	if after > 0 {
+		var exists bool
+		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM events WHERE position = $1)`, after).Scan(&exists); err != nil {
+			return fmt.Errorf("read log after %d: %w", after, err)
+		}
+		if !exists {
+			return fmt.Errorf("read log after %d: %w", after, event.ErrUnknownPosition)
+		}
+	}
+	return nil
 }
 
 // Head returns the position of the last event in the log's order that is
@@ -388,19 +459,38 @@ func scanRecords(rows pgx.Rows) ([]event.Record, error) {
 	var out []event.Record
 	for rows.Next() {
 		var r event.Record
-		var dataHash, metaHash []byte
-		if err := rows.Scan(&r.Position, &r.StreamID, &r.StreamVersion, &r.ID, &r.Type, &r.SchemaVersion,
-			&r.Data, &dataHash, &r.Metadata, &metaHash, &r.Actor, &r.CommandID,
-			&r.CausationID, &r.CorrelationID, &r.OccurredAt, &r.RecordedAt); err != nil {
+		if err := rows.Scan(recordTargets(&r)...); err != nil {
 			return nil, err
 		}
-		copy(r.DataSHA256[:], dataHash)
-		copy(r.MetadataSHA256[:], metaHash)
-		r.OccurredAt = r.OccurredAt.UTC()
-		r.RecordedAt = r.RecordedAt.UTC()
-		out = append(out, r)
+		out = append(out, normalize(r))
 	}
 	return out, rows.Err()
+}
+
+// recordTargets are the scan targets of recordColumns. The hashes land in
+// the record's arrays (pgx scans bytea into a byte slice of the array).
+func recordTargets(r *event.Record) []any {
+	return []any{&r.Position, &r.StreamID, &r.StreamVersion, &r.ID, &r.Type, &r.SchemaVersion,
+		&r.Data, (*hash)(&r.DataSHA256), &r.Metadata, (*hash)(&r.MetadataSHA256), &r.Actor, &r.CommandID,
+		&r.CausationID, &r.CorrelationID, &r.OccurredAt, &r.RecordedAt}
+}
+
+func normalize(r event.Record) event.Record {
+	r.OccurredAt = r.OccurredAt.UTC()
+	r.RecordedAt = r.RecordedAt.UTC()
+	return r
+}
+
+// hash scans a bytea SHA-256 into a [32]byte.
+type hash [32]byte
+
+// ScanBytes implements pgtype.BytesScanner.
+func (h *hash) ScanBytes(b []byte) error {
+	if len(b) != len(h) {
+		return fmt.Errorf("sha256 of %d bytes", len(b))
+	}
+	copy(h[:], b)
+	return nil
 }
 
 func metadataBytes(b []byte) []byte {

@@ -2,6 +2,8 @@ package pgstore_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 
 	"docledger/adapters/pgstore"
@@ -55,5 +57,58 @@ func TestEventsAreAppendOnly(t *testing.T) {
 	var typ string
 	if err := pool.QueryRow(ctx, "SELECT count(*), min(event_type) FROM events").Scan(&n, &typ); err != nil || n != 1 || typ != "test.x" {
 		t.Fatalf("events after refused changes: %d %q %v", n, typ, err)
+	}
+}
+
+// ReadTypes returns only the wanted types, continues past the others, and
+// treats the prefixes as text (no LIKE wildcards).
+func TestReadTypes(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	types := []string{"doc.sent", "party.offer_accepted", "doc.sent", "party.offerXaccepted", "party.offer_accepted", "doc.sent", "doc.sent"}
+	var want []int64
+	for i, typ := range types {
+		res, err := s.Append(ctx, fmt.Sprintf("s-%d", i), event.NoStream, event.Envelope{Type: typ, SchemaVersion: 1, Data: []byte(`{}`), OccurredAt: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if typ == "party.offer_accepted" {
+			want = append(want, res.LastPosition)
+		}
+	}
+	var got []int64
+	var after int64
+	reads := 0
+	for {
+		recs, last, err := s.ReadTypes(ctx, after, 2, []string{"party.offer_accepted"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last == 0 {
+			if len(recs) != 0 {
+				t.Fatalf("events without a scanned position: %v", recs)
+			}
+			break
+		}
+		if last <= after {
+			t.Fatalf("read after %d moved to %d", after, last)
+		}
+		for _, r := range recs {
+			if r.Type != "party.offer_accepted" || len(r.Data) == 0 || r.DataSHA256 == ([32]byte{}) {
+				t.Fatalf("unwanted or empty record %+v", r)
+			}
+			got = append(got, r.Position)
+		}
+		after = last
+		reads++
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("read %v, want %v", got, want)
+	}
+	if reads != 4 { // 7 events, 2 scanned per read
+		t.Fatalf("%d reads, want 4", reads)
+	}
+	if _, _, err := s.ReadTypes(ctx, 1<<40, 2, []string{"doc."}); !errors.Is(err, event.ErrUnknownPosition) {
+		t.Fatalf("unknown position: %v", err)
 	}
 }

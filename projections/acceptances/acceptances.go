@@ -50,6 +50,9 @@ func New(registry *event.Registry, profiles Profiles) *Projection {
 // Name is "acceptances".
 func (p *Projection) Name() string { return Name }
 
+// EventTypes are the events the model applies.
+func (p *Projection) EventTypes() []string { return []string{"party.", "offer."} }
+
 // Tables are the model's tables.
 func (p *Projection) Tables() []string {
 	return []string{"offer_versions", "registrations", "acceptances", "tariff_acceptances", "objections", "terminations"}

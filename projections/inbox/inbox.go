@@ -32,6 +32,9 @@ func New(registry *event.Registry) *Projection { return &Projection{registry: re
 // Name is "inbox".
 func (p *Projection) Name() string { return Name }
 
+// EventTypes are the events the inbox applies.
+func (p *Projection) EventTypes() []string { return []string{"document."} }
+
 // Tables are the inbox's tables.
 func (p *Projection) Tables() []string { return []string{"documents"} }
 

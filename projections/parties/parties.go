@@ -33,6 +33,9 @@ func New(registry *event.Registry) *Projection { return &Projection{registry: re
 // Name is "parties".
 func (p *Projection) Name() string { return Name }
 
+// EventTypes are the events the model applies.
+func (p *Projection) EventTypes() []string { return []string{"party."} }
+
 // Tables are the model's tables.
 func (p *Projection) Tables() []string {
 	return []string{"parties", "org_units", "users", "certificates"}

@@ -47,6 +47,11 @@ func New(registry *event.Registry, profiles Profiles) *Projection {
 // Name is "terms".
 func (p *Projection) Name() string { return Name }
 
+// EventTypes are the events the model applies.
+func (p *Projection) EventTypes() []string {
+	return []string{party.TypeOfferAccepted, party.TypeTerminationNotified}
+}
+
 // Tables are the model's tables.
 func (p *Projection) Tables() []string { return []string{"terms"} }
 
