@@ -18,6 +18,7 @@ import (
 	"docledger/domain/event"
 	"docledger/projections"
 	"docledger/projections/inbox"
+	"docledger/projections/parties"
 )
 
 const hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -252,4 +253,33 @@ func TestRebuildSwapsAtomically(t *testing.T) {
 		f.pool.QueryRow(ctx, "SELECT count(*) FROM inbox.documents").Scan(&c)
 		return c == n+1
 	})
+}
+
+// A projection that skips every event (here: the parties model, which
+// applies only party events, over a log of document events) still moves its
+// checkpoint to the head, without a transaction per read.
+func TestSkippingRunnerReachesTheHead(t *testing.T) {
+	f := newFixture(t)
+	for i := 0; i < 30; i++ {
+		id := uuid.New()
+		f.append(t, id, event.NoStream, registered(id, "IIN900101300123", i))
+	}
+	party := parties.New(f.reg)
+	r, err := projections.NewRunner(projections.RunnerConfig{Pool: f.pool, Log: f.store, Projection: party, Batch: 7, Poll: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, "the skipping runner's checkpoint at the head", func() bool {
+		st, err := projections.ReadStatus(context.Background(), f.pool, f.store, party)
+		return err == nil && st.Head > 0 && st.Position == st.Head
+	})
+	var n int
+	f.pool.QueryRow(context.Background(), "SELECT count(*) FROM parties.parties").Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d parties from document events", n)
+	}
 }

@@ -81,9 +81,10 @@ func (r *Runner) Run(ctx context.Context) error {
 	log := r.cfg.Logger.With("projection", name)
 	poll := time.NewTicker(r.cfg.Poll)
 	defer poll.Stop()
+	var cur cursor
 	for {
 		woken := r.cfg.Log.Wake()
-		_, err := CatchUp(ctx, r.cfg.Pool, r.cfg.Log, r.cfg.Projection, name, r.cfg.Batch, r.cfg.Metrics, r.cfg.OnApplied)
+		_, err := catchUp(ctx, r.cfg.Pool, r.cfg.Log, r.cfg.Projection, name, r.cfg.Batch, r.cfg.Metrics, r.cfg.OnApplied, &cur)
 		var evErr *EventError
 		switch {
 		case ctx.Err() != nil:
@@ -117,15 +118,19 @@ func (r *Runner) Run(ctx context.Context) error {
 // checkpoint. When a batch fails, its events are applied one by one so that
 // every event before the failing one is kept and the failing one is named.
 func CatchUp(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, schema string, batch int, m *Metrics, onApplied func([]event.Record, time.Time)) (int, error) {
+	return catchUp(ctx, pool, log, p, schema, batch, m, onApplied, &cursor{})
+}
+
+func catchUp(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, schema string, batch int, m *Metrics, onApplied func([]event.Record, time.Time), cur *cursor) (int, error) {
 	total := 0
 	for {
-		n, progressed, err := applyBatch(ctx, pool, log, p, schema, batch, m, onApplied)
+		n, progressed, err := applyBatch(ctx, pool, log, p, schema, batch, m, onApplied, cur)
 		total += n
 		var evErr *EventError
 		if errors.As(err, &evErr) && batch > 1 {
 			// Find the failing event: one event per transaction.
 			for {
-				n, progressed, err = applyBatch(ctx, pool, log, p, schema, 1, m, onApplied)
+				n, progressed, err = applyBatch(ctx, pool, log, p, schema, 1, m, onApplied, cur)
 				total += n
 				if err != nil || !progressed {
 					return total, err
@@ -138,24 +143,52 @@ func CatchUp(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection
 	}
 }
 
+// cursor is where a runner is in the log. persisted is the checkpoint in
+// the database; scanned may be ahead of it by events the projection skips
+// (Selective): moving past those is written at most once per
+// skipPersistInterval, or with the next batch that applies anything,
+// instead of a transaction per read. After a crash the skipped events are
+// scanned again, which changes nothing.
+type cursor struct {
+	known       bool
+	persisted   int64
+	scanned     int64
+	persistedAt time.Time
+}
+
+// skipPersistInterval bounds how often a runner that only skips events
+// writes its checkpoint.
+const skipPersistInterval = time.Second
+
 // applyBatch applies at most limit events after the checkpoint in one
 // transaction with the checkpoint, and says how many it applied and whether
 // the log had anything new (events the projection skips move its checkpoint
 // too). A concurrent runner that moved the checkpoint first makes it apply
 // nothing, and counts as progress: the next read starts from the new one.
-func applyBatch(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, schema string, limit int, m *Metrics, onApplied func([]event.Record, time.Time)) (int, bool, error) {
+func applyBatch(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, schema string, limit int, m *Metrics, onApplied func([]event.Record, time.Time), cur *cursor) (int, bool, error) {
 	checkpoint := Table(schema, "checkpoint")
-	var from int64
-	if err := pool.QueryRow(ctx, "SELECT position FROM "+checkpoint).Scan(&from); err != nil {
-		return 0, false, fmt.Errorf("read checkpoint of %s: %w", schema, err)
+	if !cur.known {
+		var from int64
+		if err := pool.QueryRow(ctx, "SELECT position FROM "+checkpoint).Scan(&from); err != nil {
+			return 0, false, fmt.Errorf("read checkpoint of %s: %w", schema, err)
+		}
+		*cur = cursor{known: true, persisted: from, scanned: from}
 	}
-	events, last, err := read(ctx, log, p, from, limit)
+	events, last, err := read(ctx, log, p, cur.scanned, limit)
 	if err != nil {
+		cur.known = false
 		return 0, false, fmt.Errorf("read log: %w", err)
 	}
-	m.observe(ctx, p.Name(), log, from, events)
-	if last == 0 {
+	m.observe(ctx, p.Name(), log, cur.scanned, events)
+	progressed := last != 0
+	switch {
+	case !progressed && (cur.scanned == cur.persisted || time.Since(cur.persistedAt) < skipPersistInterval):
 		return 0, false, nil
+	case !progressed:
+		last = cur.scanned // nothing new: write down the events skipped so far
+	case len(events) == 0 && time.Since(cur.persistedAt) < skipPersistInterval:
+		cur.scanned = last
+		return 0, true, nil
 	}
 	tx, err := pool.BeginTx(ctx, pgx.TxOptions{})
 	if err != nil {
@@ -173,7 +206,8 @@ func applyBatch(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Project
 	if err := tx.QueryRow(ctx, "SELECT position FROM "+checkpoint+" FOR UPDATE").Scan(&locked); err != nil {
 		return 0, false, fmt.Errorf("lock checkpoint of %s: %w", schema, err)
 	}
-	if locked != from {
+	if locked != cur.persisted {
+		cur.known = false
 		return 0, true, nil // another runner applied these; read again
 	}
 	if err := apply(ctx, tx, p, schema, events); err != nil {
@@ -189,14 +223,16 @@ func applyBatch(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Project
 		return 0, false, err
 	}
 	if err := tx.Commit(ctx); err != nil {
+		cur.known = false
 		return 0, false, err
 	}
 	committed := time.Now()
+	*cur = cursor{known: true, persisted: last, scanned: last, persistedAt: committed}
 	m.applied(p.Name(), events, committed)
 	if onApplied != nil {
 		onApplied(events, committed)
 	}
-	return len(events), true, nil
+	return len(events), progressed, nil
 }
 
 // apply applies events unless there are none (all skipped by type).
