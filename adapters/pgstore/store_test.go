@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
+	"docledger/adapters/pg"
 	"docledger/adapters/pgstore"
 	"docledger/adapters/pgtest"
 	"docledger/adapters/storetest"
@@ -110,5 +112,46 @@ func TestReadTypes(t *testing.T) {
 	}
 	if _, _, err := s.ReadTypes(ctx, 1<<40, 2, []string{"doc."}); !errors.Is(err, event.ErrUnknownPosition) {
 		t.Fatalf("unknown position: %v", err)
+	}
+}
+
+// A subscriber in another process is woken by NOTIFY, not by polling: its
+// store polls once an hour, yet it sees an append through another store at
+// once.
+func TestSubscriberWokenByNotify(t *testing.T) {
+	pool, dsn := pgtest.NewPool(t)
+	writer := pgstore.New(pool, pgstore.Options{})
+	t.Cleanup(writer.Close)
+	other, err := pg.Connect(context.Background(), pg.Config{URL: dsn, Role: pg.DefaultRole})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(other.Close)
+	reader := pgstore.New(other, pgstore.Options{PollInterval: time.Hour})
+	t.Cleanup(reader.Close)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan event.Record, 10)
+	go reader.Subscribe(ctx, 0, func(_ context.Context, recs []event.Record) error {
+		for _, r := range recs {
+			got <- r
+		}
+		return nil
+	})
+	time.Sleep(200 * time.Millisecond) // the reader has caught up (nothing) and waits
+	for i := 0; i < 3; i++ {
+		if _, err := writer.Append(context.Background(), fmt.Sprintf("n-%d", i), event.NoStream,
+			event.Envelope{Type: "test.n", SchemaVersion: 1, Data: []byte(`{}`), OccurredAt: at}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case r := <-got:
+			if r.StreamID != fmt.Sprintf("n-%d", i) {
+				t.Fatalf("got %s", r.StreamID)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("append %d did not reach the other store's subscriber", i)
+		}
 	}
 }
