@@ -27,9 +27,12 @@ import (
 // has). ReadTypes does the same for the events whose type starts with one
 // of the prefixes, and returns the position of the last event it scanned,
 // wanted or not, for the reader to continue from. Wake returns a channel
-// closed when new events may be there. Head is the last readable event's
-// position and recorded time.
+// closed when new events may be there. Pending reports committed events
+// that readers cannot see yet (an older transaction still runs), so that a
+// reader looks again shortly. Head is the last readable event's position
+// and recorded time.
 type EventLog interface {
+	Pending(ctx context.Context) (bool, error)
 	ReadAll(ctx context.Context, after int64, limit int) ([]event.Record, error)
 	ReadTypes(ctx context.Context, after int64, limit int, prefixes []string) ([]event.Record, int64, error)
 	Wake() <-chan struct{}

@@ -57,6 +57,16 @@ func (f *fixture) append(t *testing.T, id uuid.UUID, expected event.ExpectedVers
 	}
 }
 
+// waitVisible waits until every committed event is readable: another
+// test's transaction in the same cluster may hold the newest back a moment.
+func (f *fixture) waitVisible(t *testing.T) {
+	t.Helper()
+	waitFor(t, "committed events to become readable", func() bool {
+		pending, err := f.store.Pending(context.Background())
+		return err == nil && !pending
+	})
+}
+
 func registered(id uuid.UUID, recipient string, i int) document.Registered {
 	return document.Registered{DocumentID: id, SenderParty: "BIN990140000123", RecipientParty: recipient,
 		Kind: document.KindInvoice, Title: fmt.Sprintf("Invoice %d", i), ContentSHA256: hash,
@@ -191,6 +201,7 @@ func TestRebuildSwapsAtomically(t *testing.T) {
 		id := uuid.New()
 		f.append(t, id, event.NoStream, registered(id, party, i))
 	}
+	f.waitVisible(t)
 	if _, err := projections.CatchUp(ctx, f.pool, f.store, f.proj, inbox.Name, 500, nil, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,21 @@ func Rebuild(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection
 	if err != nil {
 		return RebuildResult{Events: n}, fmt.Errorf("rebuild %s: %w", live, err)
 	}
+	// Events already committed but hidden by an older running transaction
+	// are waited for (a while), so the rebuilt model has everything
+	// committed before the rebuild; later ones the live runner applies.
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		pending, err := log.Pending(ctx)
+		if err != nil || !pending {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+		m, err := CatchUp(ctx, pool, log, p, next, batch, nil, nil)
+		n += m
+		if err != nil {
+			return RebuildResult{Events: n}, fmt.Errorf("rebuild %s: %w", live, err)
+		}
+	}
 	tx, err := pool.Begin(ctx)
 	if err != nil {
 		return RebuildResult{}, err

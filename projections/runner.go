@@ -99,11 +99,16 @@ func (r *Runner) Run(ctx context.Context) error {
 		case err != nil:
 			log.Warn("projection: will retry", "err", err)
 		}
+		var held <-chan time.Time
+		if pending, err := r.cfg.Log.Pending(ctx); err == nil && pending {
+			held = time.After(r.cfg.Gather) // committed but not yet readable: look again soon
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-woken:
 		case <-poll.C:
+		case <-held:
 		}
 		select {
 		case <-ctx.Done():

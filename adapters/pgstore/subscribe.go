@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -20,6 +21,7 @@ func (s *Store) Subscribe(ctx context.Context, after int64, fn func(context.Cont
 	const batch = 1000
 	poll := time.NewTicker(s.opts.PollInterval)
 	defer poll.Stop()
+	var held backoff
 	for {
 		woken := s.wake.wait() // take the channel before reading, so no wake is lost
 		recs, err := s.ReadAll(ctx, after, batch)
@@ -27,6 +29,7 @@ func (s *Store) Subscribe(ctx context.Context, after int64, fn func(context.Cont
 			return err
 		}
 		if len(recs) > 0 {
+			held.reset()
 			if err := fn(ctx, recs); err != nil {
 				return err
 			}
@@ -35,14 +38,52 @@ func (s *Store) Subscribe(ctx context.Context, after int64, fn func(context.Cont
 				continue
 			}
 		}
+		pending, err := s.Pending(ctx)
+		if err != nil {
+			return err
+		}
+		var wait <-chan time.Time
+		if pending {
+			wait = time.After(held.next(min(s.opts.PollInterval, 100*time.Millisecond)))
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-woken:
 		case <-poll.C:
+		case <-wait:
 		}
 	}
 }
+
+// Pending reports whether committed events exist that readers cannot see
+// yet, because an older transaction (of any database of the cluster) is
+// still running: a reader woken for them should look again shortly rather
+// than wait for the next notification.
+func (s *Store) Pending(ctx context.Context) (bool, error) {
+	var pending bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM events
+		WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot()))`).Scan(&pending)
+	if err != nil {
+		return false, fmt.Errorf("pending events: %w", err)
+	}
+	return pending, nil
+}
+
+// backoff grows from 2ms, doubling, to a ceiling.
+type backoff struct{ d time.Duration }
+
+func (b *backoff) next(ceiling time.Duration) time.Duration {
+	switch {
+	case b.d == 0:
+		b.d = 2 * time.Millisecond
+	case b.d < ceiling:
+		b.d *= 2
+	}
+	return min(b.d, ceiling)
+}
+
+func (b *backoff) reset() { b.d = 0 }
 
 // Wake returns a channel that is closed the next time the store learns of
 // new events (an append through it, a notification from another process).

@@ -87,13 +87,30 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		return fail(stderr, err)
 	}
+	var heldSince time.Time
 	for {
 		recs, err := store.ReadAll(ctx, *after, 1000)
 		if err != nil {
 			return fail(stderr, err)
 		}
 		if len(recs) == 0 {
-			return 0
+			// Everything committed is printed, also what an older running
+			// transaction still hides for a moment.
+			pending, err := store.Pending(ctx)
+			if err != nil {
+				return fail(stderr, err)
+			}
+			if !pending {
+				return 0
+			}
+			if heldSince.IsZero() {
+				heldSince = time.Now()
+			} else if time.Since(heldSince) > 10*time.Second {
+				fmt.Fprintln(stderr, "ledgerctl: more events are committed but a long-running transaction keeps them from readers; stopping")
+				return 0
+			}
+			time.Sleep(10 * time.Millisecond)
+			continue
 		}
 		if err := print(ctx, recs); err == errStop {
 			return 0
