@@ -84,6 +84,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	var cur cursor
 	for {
 		woken := r.cfg.Log.Wake()
+		before := cur.scanned
 		_, err := catchUp(ctx, r.cfg.Pool, r.cfg.Log, r.cfg.Projection, name, r.cfg.Batch, r.cfg.Metrics, r.cfg.OnApplied, &cur)
 		var evErr *EventError
 		switch {
@@ -100,8 +101,10 @@ func (r *Runner) Run(ctx context.Context) error {
 			log.Warn("projection: will retry", "err", err)
 		}
 		var held <-chan time.Time
-		if pending, err := r.cfg.Log.Pending(ctx); err == nil && pending {
-			held = time.After(r.cfg.Gather) // committed but not yet readable: look again soon
+		if cur.scanned == before { // woken, yet nothing to read: is something held back?
+			if pending, err := r.cfg.Log.Pending(ctx); err == nil && pending {
+				held = time.After(r.cfg.Gather) // committed but not yet readable: look again soon
+			}
 		}
 		select {
 		case <-ctx.Done():
