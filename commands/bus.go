@@ -52,7 +52,7 @@ type Bus struct {
 	timeout    time.Duration
 	metrics    *metrics
 	log        *slog.Logger
-	handled    map[string]bool
+	handled    map[string]func() Command // command name -> a new, empty command
 }
 
 // New builds a bus; register handlers with Handle, then Run it.
@@ -93,7 +93,7 @@ func New(cfg Config) (*Bus, error) {
 	marshaler := cqrs.JSONMarshaler{GenerateName: cqrs.StructName}
 	b := &Bus{
 		router: router, transport: tr, marshaler: marshaler, partitions: cfg.Partitions,
-		timeout: cfg.ReplyTimeout, metrics: newMetrics(cfg.Registerer), log: cfg.Logger, handled: map[string]bool{},
+		timeout: cfg.ReplyTimeout, metrics: newMetrics(cfg.Registerer), log: cfg.Logger, handled: map[string]func() Command{},
 	}
 	instance := uuid.NewString()
 	b.replies = newReplies(instance, tr.pub)
@@ -151,10 +151,10 @@ type Handler[C Command] func(ctx context.Context, meta Meta, cmd *C) (Result, er
 func Handle[C Command](b *Bus, store EventStore, h Handler[C]) error {
 	var zero C
 	name := b.marshaler.Name(&zero)
-	if b.handled[name] {
+	if b.handled[name] != nil {
 		return fmt.Errorf("command %s already has a handler", name)
 	}
-	b.handled[name] = true
+	b.handled[name] = func() Command { return any(new(C)).(Command) }
 	wrapped := func(ctx context.Context, cmd *C) (Result, error) {
 		start := time.Now()
 		msg := cqrs.OriginalMessageFromCtx(ctx)
@@ -228,6 +228,15 @@ func runCommand[C Command](ctx context.Context, store EventStore, name string, m
 		Position: prior.Result.LastPosition, Duplicate: true}, nil
 }
 
+// NewCommand returns a new, empty command of the type named name (its Go
+// type name, as in "SendDocument"), if the bus has a handler for it.
+func (b *Bus) NewCommand(name string) (Command, bool) {
+	if newCmd := b.handled[name]; newCmd != nil {
+		return newCmd(), true
+	}
+	return nil, false
+}
+
 // Run runs the router until ctx ends or Close is called.
 func (b *Bus) Run(ctx context.Context) error { return b.router.Run(ctx) }
 
@@ -244,7 +253,7 @@ func (b *Bus) Close() error {
 // returned as a *domain.Error (errors.Is matches the domain's sentinels).
 func (b *Bus) Send(ctx context.Context, meta Meta, cmd Command) (Result, error) {
 	name := b.marshaler.Name(cmd)
-	if !b.handled[name] {
+	if b.handled[name] == nil {
 		return Result{}, ErrUnknownCommand.Withf("%s", name)
 	}
 	if meta.CommandID == "" {

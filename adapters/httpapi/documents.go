@@ -114,17 +114,11 @@ func (s *Server) documentCommand(w http.ResponseWriter, r *http.Request, build f
 	s.command(w, r, m, id, http.StatusOK, build(id))
 }
 
-// genericCommand accepts any command the API knows by its type name.
+// genericCommand accepts any command the bus handles, by its type name, with
+// the command's payload as the body.
 func (s *Server) genericCommand(w http.ResponseWriter, r *http.Request) {
-	var cmd commands.Command
-	switch r.PathValue("type") {
-	case "RegisterDocument":
-		cmd = &commands.RegisterDocument{}
-	case "SendDocument":
-		cmd = &commands.SendDocument{}
-	case "DeliverDocument":
-		cmd = &commands.DeliverDocument{}
-	default:
+	cmd, ok := s.cfg.Bus.NewCommand(r.PathValue("type"))
+	if !ok {
 		writeError(w, r, http.StatusNotFound, commands.ErrUnknownCommand.Code, "unknown command type "+strconv.Quote(r.PathValue("type")))
 		return
 	}
@@ -132,12 +126,20 @@ func (s *Server) genericCommand(w http.ResponseWriter, r *http.Request) {
 	if !ok || !s.decode(w, r, cmd) {
 		return
 	}
-	id, err := uuid.Parse(cmd.AggregateID())
-	if err != nil || id == uuid.Nil {
-		writeError(w, r, http.StatusBadRequest, "invalid_id", "document_id is required")
+	if id := cmd.AggregateID(); id == "" || id == uuid.Nil.String() {
+		writeError(w, r, http.StatusBadRequest, "invalid_id", "the command names no aggregate: its id is missing")
 		return
 	}
-	s.command(w, r, m, id, http.StatusOK, cmd)
+	res, err := s.cfg.Bus.Send(r.Context(), m, cmd)
+	if err != nil {
+		s.writeCommandError(w, r, err)
+		return
+	}
+	if res.Duplicate {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(res.StreamVersion, 10)))
+	writeJSON(w, http.StatusOK, res)
 }
 
 func (s *Server) command(w http.ResponseWriter, r *http.Request, m commands.Meta, id uuid.UUID, status int, cmd commands.Command) {

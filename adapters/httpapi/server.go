@@ -23,6 +23,8 @@ import (
 // Sender sends a command and waits for its result (the command bus).
 type Sender interface {
 	Send(ctx context.Context, meta commands.Meta, cmd commands.Command) (commands.Result, error)
+	// NewCommand returns an empty command of a type the bus handles.
+	NewCommand(name string) (commands.Command, bool)
 }
 
 // Config configures the API.

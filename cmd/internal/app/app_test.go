@@ -236,3 +236,21 @@ func TestBadInput(t *testing.T) {
 		t.Fatalf("an idempotent retry wrote %d events", after-before)
 	}
 }
+
+// The generic command endpoint reaches every command the bus handles.
+func TestGenericCommandEndpoint(t *testing.T) {
+	s := start(t)
+	id := uuid.NewString()
+	code, body := s.do("POST", "/api/v1/commands/RegisterDocument", map[string]any{"document_id": id,
+		"sender_party": "BIN990140000123", "recipient_party": "IIN900101300123", "kind": "letter", "title": "t", "content_sha256": hash}, nil)
+	if code != 200 || body["stream_version"].(float64) != 1 {
+		t.Fatalf("register: %d %v", code, body)
+	}
+	if code, body := s.do("POST", "/api/v1/commands/SendDocument", map[string]any{"document_id": id}, nil); code != 200 || body["stream_version"].(float64) != 2 {
+		t.Fatalf("send: %d %v", code, body)
+	}
+	// A party command through the same endpoint, refused by its own rules (no registration data).
+	if code, body := s.do("POST", "/api/v1/commands/RegisterParty", map[string]any{"party_id": uuid.NewString()}, nil); code < 400 || code >= 500 || errCode(body) == "" {
+		t.Fatalf("register party without data: %d %v", code, body)
+	}
+}
