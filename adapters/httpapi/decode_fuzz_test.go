@@ -17,7 +17,7 @@ func FuzzDecodeCommand(f *testing.F) {
 	for _, seed := range []string{
 		`{"sender_party":"a","recipient_party":"b","kind":"invoice","title":"t","content_sha256":"00"}`,
 		`{"title": `, `[1,2]`, `{"title":"a"} {"x":1}`, `{"amount":5}`, ``, `null`, `{"document_id":"not-a-uuid"}`,
-		`{"title":"\u0000"}`, `{"title":1}`,
+		`{"title":"\u0000"}`, `{"title":1}`, `{"tiTle":"x"}`,
 	} {
 		f.Add([]byte(seed))
 	}

@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/google/uuid"
@@ -78,18 +80,27 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) bool {
 		writeError(w, r, http.StatusUnsupportedMediaType, "unsupported_media_type", "the body must be application/json")
 		return false
 	}
-	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
 	if err == nil {
-		if _, extra := dec.Token(); extra != io.EOF {
-			err = errors.New("unexpected data after the JSON object")
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+		if err == nil {
+			if _, extra := dec.Token(); extra != io.EOF {
+				err = errors.New("unexpected data after the JSON object")
+			}
+		}
+		if err == nil && isJSONNull(data) {
+			err = errors.New("the body must be a JSON object, not null")
+		}
+		if err == nil {
+			err = checkFieldNames(data, reflect.TypeOf(v), "")
 		}
 	}
 	if err == nil {
 		return true
 	}
+	var unknown unknownFieldError
 	var tooBig *http.MaxBytesError
 	var syntax *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
@@ -102,6 +113,8 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) bool {
 		writeError(w, r, http.StatusBadRequest, "malformed_json", "the body is not valid JSON: "+err.Error())
 	case errors.As(err, &typeErr):
 		writeError(w, r, http.StatusBadRequest, "malformed_json", fmt.Sprintf("field %q has the wrong type", typeErr.Field))
+	case errors.As(err, &unknown):
+		writeError(w, r, http.StatusBadRequest, "unknown_field", unknown.Error())
 	case strings.HasPrefix(err.Error(), "json: unknown field"):
 		writeError(w, r, http.StatusBadRequest, "unknown_field", strings.TrimPrefix(err.Error(), "json: "))
 	default:

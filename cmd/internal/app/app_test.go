@@ -197,6 +197,8 @@ func TestBadInput(t *testing.T) {
 		{"not an object", "POST", "/api/v1/documents", `[1,2]`, nil, 400, "malformed_json"},
 		{"trailing data", "POST", "/api/v1/documents", `{"title":"a"} {"x":1}`, nil, 400, "malformed_json"},
 		{"unknown field", "POST", "/api/v1/documents", `{"title":"a","amount":5}`, nil, 400, "unknown_field"},
+		{"field name in another case", "POST", "/api/v1/documents", `{"Title":"a"}`, nil, 400, "unknown_field"},
+		{"null body", "POST", "/api/v1/documents", `null`, nil, 400, "malformed_json"},
 		{"empty body", "POST", "/api/v1/documents", ``, nil, 400, "empty_body"},
 		{"body over the limit", "POST", "/api/v1/documents", big, nil, 413, "body_too_large"},
 		{"unknown command", "POST", "/api/v1/commands/LaunchRocket", `{}`, nil, 404, "unknown_command"},
