@@ -34,7 +34,7 @@ type env struct {
 
 // newEnv runs a bus on transport over a fresh database; extra registers
 // test-only handlers before the bus starts.
-func newEnv(t *testing.T, transport string, extra func(*env) error) *env {
+func newEnv(t testing.TB, transport string, extra func(*env) error) *env {
 	t.Helper()
 	pool, dsn := pgtest.NewPool(t)
 	store := pgstore.New(pool, pgstore.Options{})
