@@ -28,6 +28,7 @@ func benchCommands(ctx context.Context, args []string, stdout, stderr io.Writer)
 	clients := fs.Int("clients", 32, "concurrent HTTP clients")
 	duration := fs.Duration("duration", 10*time.Second, "length of the measured run")
 	ledgerd := fs.String("ledgerd", "", "path of the ledgerd binary (default: beside ledgerctl, then PATH)")
+	withProjections := fs.Bool("projections", true, "run the projection runners in the measured ledgerd (false: a deployment whose read models are kept by another instance)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -46,7 +47,7 @@ func benchCommands(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	cmd := exec.CommandContext(ctx, bin)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dsn, "LEDGER_HTTP_ADDR="+addr, "LEDGER_LOG_LEVEL=warn",
-		fmt.Sprintf("LEDGER_DB_POOL_SIZE=%d", *clients+8))
+		fmt.Sprintf("LEDGER_DB_POOL_SIZE=%d", *clients+8), fmt.Sprintf("LEDGER_PROJECTIONS=%t", *withProjections))
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		return fail(stderr, err)
@@ -99,7 +100,7 @@ func benchCommands(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	rss, hwm := procMemoryMB(cmd.Process.Pid)
 	printJSON(stdout, map[string]any{
-		"benchmark": "commands", "clients": *clients, "duration_s": duration.Seconds(), "commands": len(lat),
+		"benchmark": "commands", "clients": *clients, "duration_s": duration.Seconds(), "projections": *withProjections, "commands": len(lat),
 		"commands_per_sec": round(rate, 0), "p50_ms": lat.percentile(50), "p99_ms": lat.percentile(99),
 		"ledgerd_rss_mb": rss, "ledgerd_peak_rss_mb": hwm, "machine": machine(),
 	})
