@@ -357,6 +357,14 @@ func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]event.Re
 	return recs, nil
 }
 
+// wantedColumns are recordColumns with the payload (data, metadata and
+// their hashes) only for the events a ReadTypes reader wants.
+const wantedColumns = `e.position, e.stream_id, e.stream_version, e.event_id, e.event_type, e.schema_version,
+	CASE WHEN f.wanted THEN e.data END, CASE WHEN f.wanted THEN e.data_sha256 END,
+	CASE WHEN f.wanted THEN e.metadata END, CASE WHEN f.wanted THEN e.metadata_sha256 END,
+	e.actor, coalesce(e.command_id, ''), coalesce(e.causation_id, ''), coalesce(e.correlation_id, ''),
+	e.occurred_at, e.recorded_at`
+
 // logCursor and afterCursor select, in the log's order, the events after
 // position $1 that every reader can see: those of transactions older than
 // the oldest running one.
@@ -372,8 +380,8 @@ const (
 // ReadTypes is ReadAll for a reader that wants only some event types: it
 // scans up to limit events after position after, returns those whose type
 // starts with one of prefixes, and the position of the last event scanned
-// (0 when there was none), from which the reader continues. The events it
-// skips are not sent over the wire.
+// (0 when there was none), from which the reader continues. The payloads of
+// the events it skips are not sent over the wire.
 func (s *Store) ReadTypes(ctx context.Context, after int64, limit int, prefixes []string) ([]event.Record, int64, error) {
 	if limit <= 0 {
 		limit = 1000
@@ -382,19 +390,12 @@ func (s *Store) ReadTypes(ctx context.Context, after int64, limit int, prefixes 
 	for i, p := range prefixes {
 		patterns[i] = likeEscaper.Replace(p) + "%"
 	}
-	rows, err := s.pool.Query(ctx, `WITH `+logCursor+`,
-		scan AS MATERIALIZED (
-			SELECT e.position, e.transaction_id, e.event_type LIKE ANY ($3::text[]) AS wanted
-			FROM events e, cursor
-			WHERE `+afterCursor+`
-			ORDER BY e.transaction_id, e.position
-			LIMIT $2
-		),
-		last AS (SELECT position FROM scan ORDER BY transaction_id DESC, position DESC LIMIT 1)
-		SELECT `+recordColumns+`, scan.wanted
-		FROM scan JOIN events e ON e.position = scan.position
-		WHERE scan.wanted OR scan.position = (SELECT position FROM last)
-		ORDER BY scan.transaction_id, scan.position`, after, limit, patterns)
+	rows, err := s.pool.Query(ctx, `WITH `+logCursor+`
+		SELECT `+wantedColumns+`, f.wanted
+		FROM events e, cursor, LATERAL (SELECT e.event_type LIKE ANY ($3::text[]) AS wanted) f
+		WHERE `+afterCursor+`
+		ORDER BY e.transaction_id, e.position
+		LIMIT $2`, after, limit, patterns)
 	if err != nil {
 		return nil, 0, fmt.Errorf("read log after %d: %w", after, err)
 	}
@@ -484,8 +485,13 @@ func normalize(r event.Record) event.Record {
 // hash scans a bytea SHA-256 into a [32]byte.
 type hash [32]byte
 
-// ScanBytes implements pgtype.BytesScanner.
+// ScanBytes implements pgtype.BytesScanner. NULL (a payload left out) leaves
+// the hash zero.
 func (h *hash) ScanBytes(b []byte) error {
+	if b == nil {
+		*h = hash{}
+		return nil
+	}
 	if len(b) != len(h) {
 		return fmt.Errorf("sha256 of %d bytes", len(b))
 	}
