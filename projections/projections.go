@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"docledger/domain/event"
 )
@@ -86,3 +87,18 @@ func (e *EventError) Unwrap() error { return e.Err }
 
 // Table is the quoted name of table in schema.
 func Table(schema, table string) string { return pgx.Identifier{schema, table}.Sanitize() }
+
+// InSnapshot runs read, a query of several tables of read models, in one
+// read-only REPEATABLE READ transaction, so that it sees the models as a
+// committed batch left them, never half-way between two batches (an
+// acceptance proof read table by table could otherwise show a termination
+// but not the objection applied in the same batch).
+func InSnapshot[T any](ctx context.Context, pool *pgxpool.Pool, read func(tx pgx.Tx) (T, error)) (T, error) {
+	var out T
+	err := pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		out, err = read(tx)
+		return err
+	})
+	return out, err
+}

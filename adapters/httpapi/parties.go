@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"docledger/commands"
+	"docledger/projections"
 	"docledger/projections/acceptances"
 	"docledger/projections/parties"
 	"docledger/projections/terms"
@@ -276,7 +278,7 @@ func (s *Server) getParty(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p, err := parties.Get(r.Context(), s.cfg.Pool, id)
+	p, err := projections.InSnapshot(r.Context(), s.cfg.Pool, func(tx pgx.Tx) (parties.Party, error) { return parties.Get(r.Context(), tx, id) })
 	switch {
 	case errors.Is(err, parties.ErrNotFound):
 		writeError(w, r, http.StatusNotFound, "party_not_found", "no such party (or not projected yet)")
@@ -292,7 +294,7 @@ func (s *Server) acceptanceProof(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p, err := acceptances.GetProof(r.Context(), s.cfg.Pool, id)
+	p, err := projections.InSnapshot(r.Context(), s.cfg.Pool, func(tx pgx.Tx) (acceptances.Proof, error) { return acceptances.GetProof(r.Context(), tx, id) })
 	switch {
 	case errors.Is(err, acceptances.ErrNotFound):
 		writeError(w, r, http.StatusNotFound, "party_not_found", "no such party (or not projected yet)")
@@ -326,7 +328,7 @@ func (s *Server) offerAt(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	res, err := acceptances.At(r.Context(), s.cfg.Pool, id, t)
+	res, err := projections.InSnapshot(r.Context(), s.cfg.Pool, func(tx pgx.Tx) (acceptances.InForce, error) { return acceptances.At(r.Context(), tx, id, t) })
 	switch {
 	case errors.Is(err, acceptances.ErrNotFound):
 		writeError(w, r, http.StatusNotFound, "party_not_found", "no such party (or not projected yet)")

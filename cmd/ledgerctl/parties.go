@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"docledger/adapters/pg"
 	"docledger/domain/calendar"
+	"docledger/projections"
 	"docledger/projections/acceptances"
 	"docledger/projections/parties"
 	"docledger/projections/terms"
@@ -100,17 +102,17 @@ func runParties(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return fail(stderr, err)
 	}
 	defer pool.Close()
-	var out any
-	switch sub {
-	case "show":
-		out, err = parties.Get(ctx, pool, id)
-	case "acceptance-proof":
-		out, err = acceptances.GetProof(ctx, pool, id)
-	case "offer-at":
-		out, err = acceptances.At(ctx, pool, id, t0)
-	case "terms-ending":
-		out, err = terms.Ending(ctx, pool, t0, t1, *limit)
-	}
+	out, err := projections.InSnapshot(ctx, pool, func(tx pgx.Tx) (any, error) {
+		switch sub {
+		case "show":
+			return parties.Get(ctx, tx, id)
+		case "acceptance-proof":
+			return acceptances.GetProof(ctx, tx, id)
+		case "offer-at":
+			return acceptances.At(ctx, tx, id, t0)
+		}
+		return terms.Ending(ctx, tx, t0, t1, *limit)
+	})
 	if errors.Is(err, parties.ErrNotFound) || errors.Is(err, acceptances.ErrNotFound) {
 		return fail(stderr, fmt.Errorf("party %s: not found in the read model", id))
 	}
