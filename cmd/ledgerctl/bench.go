@@ -55,8 +55,6 @@ func scratch(ctx context.Context, keep bool, stderr io.Writer) (string, func(), 
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
 		return "", nil, fmt.Errorf("create scratch database: %w", err)
 	}
-	cfg, _ := pgx.ParseConfig(admin)
-	cfg.Database = name
 	dsn := replaceDatabase(admin, name)
 	drop := func() {
 		if keep {
