@@ -188,8 +188,10 @@ func Handle[C Command](b *Bus, store EventStore, h Handler[C]) error {
 		}
 		b.metrics.commands.WithLabelValues(name, outcome).Inc()
 		b.metrics.latency.WithLabelValues(name).Observe(time.Since(start).Seconds())
-		b.log.Debug("command handled", "command", name, "command_id", meta.CommandID,
-			"correlation_id", meta.CorrelationID, "outcome", outcome, "position", res.Position)
+		if b.log.Enabled(ctx, slog.LevelDebug) {
+			b.log.Debug("command handled", "command", name, "command_id", meta.CommandID,
+				"correlation_id", meta.CorrelationID, "outcome", outcome, "position", res.Position)
+		}
 		return res, err
 	}
 	for p := 0; p < b.partitions; p++ {
@@ -265,11 +267,9 @@ func (b *Bus) Send(ctx context.Context, meta Meta, cmd Command) (Result, error) 
 	ctx, cancel := context.WithTimeout(ctx, b.timeout)
 	defer cancel()
 	op := requestreply.OperationID(uuid.NewString())
-	ch, err := b.replies.ListenForNotifications(ctx, requestreply.BackendListenForNotificationsParams{Command: cmd, OperationID: op})
-	if err != nil {
-		return Result{}, err
-	}
-	err = b.bus.SendWithModifiedMessage(ctx, cmd, func(m *message.Message) error {
+	ch, done := b.replies.listen(op)
+	defer done()
+	err := b.bus.SendWithModifiedMessage(ctx, cmd, func(m *message.Message) error {
 		m.Metadata.Set(requestreply.OperationIDMetadataKey, string(op))
 		m.Metadata.Set(metaReplyTo, b.replies.topic)
 		m.Metadata.Set(metaCommandID, meta.CommandID)

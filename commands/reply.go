@@ -61,6 +61,20 @@ func (r *replies) ListenForNotifications(ctx context.Context, params requestrepl
 	return ch, nil
 }
 
+// listen registers a waiter for one operation of this process's Send and
+// returns the function that removes it (Send calls it when it returns).
+func (r *replies) listen(op requestreply.OperationID) (<-chan requestreply.Reply[Result], func()) {
+	ch := make(chan requestreply.Reply[Result], 1)
+	r.mu.Lock()
+	r.wait[op] = ch
+	r.mu.Unlock()
+	return ch, func() {
+		r.mu.Lock()
+		delete(r.wait, op)
+		r.mu.Unlock()
+	}
+}
+
 // failure marks a handler error that is not a rule of the domain: it is
 // answered as an internal error and the command goes to the poison queue.
 type failure struct{ err error }

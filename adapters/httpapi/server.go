@@ -100,8 +100,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	s.mux.ServeHTTP(rw, r)
-	s.log.Debug("http request", "method", r.Method, "path", r.URL.Path, "status", rw.status,
-		"duration_ms", time.Since(start).Milliseconds(), "correlation_id", cid)
+	if s.log.Enabled(r.Context(), slog.LevelDebug) {
+		s.log.Debug("http request", "method", r.Method, "path", r.URL.Path, "status", rw.status,
+			"duration_ms", time.Since(start).Milliseconds(), "correlation_id", cid)
+	}
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
