@@ -89,6 +89,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	poll := time.NewTicker(r.cfg.Poll)
 	defer poll.Stop()
 	var cur cursor
+	settled := false // a read found nothing after a "nothing pending": safe to sleep
 	for {
 		woken := r.cfg.Log.Wake()
 		before := cur.scanned
@@ -112,10 +113,22 @@ func (r *Runner) Run(ctx context.Context) error {
 			gather = r.cfg.IdleGather
 		}
 		var held <-chan time.Time
-		if cur.scanned == before { // woken, yet nothing to read: is something held back?
-			if pending, err := r.cfg.Log.Pending(ctx); err == nil && pending {
+		switch {
+		case cur.scanned != before:
+			settled = false
+		case !settled: // woken, yet nothing to read: is something held back?
+			pending, err := r.cfg.Log.Pending(ctx)
+			if err == nil && !pending {
+				// What was held back at the read may have been released
+				// since: read once more before sleeping.
+				settled = true
+				continue
+			}
+			if err == nil {
 				held = time.After(r.cfg.Gather) // committed but not yet readable: look again soon
 			}
+		default:
+			settled = false
 		}
 		select {
 		case <-ctx.Done():

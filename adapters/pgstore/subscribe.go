@@ -22,6 +22,7 @@ func (s *Store) Subscribe(ctx context.Context, after int64, fn func(context.Cont
 	poll := time.NewTicker(s.opts.PollInterval)
 	defer poll.Stop()
 	var held backoff
+	settled := false // an empty read followed a "nothing pending": safe to sleep
 	for {
 		woken := s.wake.wait() // take the channel before reading, so no wake is lost
 		recs, err := s.ReadAll(ctx, after, batch)
@@ -30,6 +31,7 @@ func (s *Store) Subscribe(ctx context.Context, after int64, fn func(context.Cont
 		}
 		if len(recs) > 0 {
 			held.reset()
+			settled = false
 			if err := fn(ctx, recs); err != nil {
 				return err
 			}
@@ -38,14 +40,21 @@ func (s *Store) Subscribe(ctx context.Context, after int64, fn func(context.Cont
 				continue
 			}
 		}
-		pending, err := s.Pending(ctx)
-		if err != nil {
-			return err
-		}
 		var wait <-chan time.Time
-		if pending {
+		if !settled {
+			pending, err := s.Pending(ctx)
+			if err != nil {
+				return err
+			}
+			if !pending {
+				// What was held back at the read may have been released
+				// since: read once more before sleeping.
+				settled = true
+				continue
+			}
 			wait = time.After(held.next(min(s.opts.PollInterval, 100*time.Millisecond)))
 		}
+		settled = false
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
