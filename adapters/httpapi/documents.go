@@ -102,14 +102,8 @@ func (s *Server) documentCommand(w http.ResponseWriter, r *http.Request, build f
 		return
 	}
 	m, ok := meta(w, r)
-	if !ok {
+	if !ok || !s.emptyBody(w, r) {
 		return
-	}
-	if r.ContentLength != 0 {
-		var empty struct{}
-		if !s.decode(w, r, &empty) {
-			return
-		}
 	}
 	s.command(w, r, m, id, http.StatusOK, build(id))
 }
@@ -130,30 +124,41 @@ func (s *Server) genericCommand(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, "invalid_id", "the command names no aggregate: its id is missing")
 		return
 	}
-	res, err := s.cfg.Bus.Send(r.Context(), m, cmd)
-	if err != nil {
-		s.writeCommandError(w, r, err)
-		return
+	if res, ok := s.dispatch(w, r, m, cmd); ok {
+		writeJSON(w, http.StatusOK, res)
 	}
-	if res.Duplicate {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
-	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(res.StreamVersion, 10)))
-	writeJSON(w, http.StatusOK, res)
 }
 
 func (s *Server) command(w http.ResponseWriter, r *http.Request, m commands.Meta, id uuid.UUID, status int, cmd commands.Command) {
+	if res, ok := s.dispatch(w, r, m, cmd); ok {
+		writeJSON(w, status, commandResponse{DocumentID: id, StreamID: res.StreamID, StreamVersion: res.StreamVersion,
+			Position: res.Position, Duplicate: res.Duplicate})
+	}
+}
+
+// dispatch sends cmd and, when the bus refuses or fails it, answers the
+// client itself; on success it sets the Idempotent-Replayed and ETag headers
+// and leaves the body to the caller.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, m commands.Meta, cmd commands.Command) (commands.Result, bool) {
 	res, err := s.cfg.Bus.Send(r.Context(), m, cmd)
 	if err != nil {
 		s.writeCommandError(w, r, err)
-		return
+		return res, false
 	}
 	if res.Duplicate {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
 	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(res.StreamVersion, 10)))
-	writeJSON(w, status, commandResponse{DocumentID: id, StreamID: res.StreamID, StreamVersion: res.StreamVersion,
-		Position: res.Position, Duplicate: res.Duplicate})
+	return res, true
+}
+
+// emptyBody accepts no body or an empty JSON object, answering anything else.
+func (s *Server) emptyBody(w http.ResponseWriter, r *http.Request) bool {
+	if r.ContentLength == 0 {
+		return true
+	}
+	var empty struct{}
+	return s.decode(w, r, &empty)
 }
 
 func (s *Server) partyInbox(w http.ResponseWriter, r *http.Request) {

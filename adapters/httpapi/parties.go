@@ -52,17 +52,10 @@ type partyResponse struct {
 
 // send sends cmd and answers with status and its result.
 func (s *Server) send(w http.ResponseWriter, r *http.Request, m commands.Meta, status int, cmd commands.Command, resp partyResponse) {
-	res, err := s.cfg.Bus.Send(r.Context(), m, cmd)
-	if err != nil {
-		s.writeCommandError(w, r, err)
-		return
+	if res, ok := s.dispatch(w, r, m, cmd); ok {
+		resp.StreamID, resp.StreamVersion, resp.Position, resp.Duplicate = res.StreamID, res.StreamVersion, res.Position, res.Duplicate
+		writeJSON(w, status, resp)
 	}
-	if res.Duplicate {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
-	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(res.StreamVersion, 10)))
-	resp.StreamID, resp.StreamVersion, resp.Position, resp.Duplicate = res.StreamID, res.StreamVersion, res.Position, res.Duplicate
-	writeJSON(w, status, resp)
 }
 
 // partyCommand decodes a command on the party in the path into cmd and
@@ -160,14 +153,8 @@ func (s *Server) removePartyUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m, ok := meta(w, r)
-	if !ok {
+	if !ok || !s.emptyBody(w, r) {
 		return
-	}
-	if r.ContentLength != 0 {
-		var empty struct{}
-		if !s.decode(w, r, &empty) {
-			return
-		}
 	}
 	s.send(w, r, m, http.StatusOK, &commands.RemovePartyUser{PartyID: id, IIN: r.PathValue("iin")}, partyResponse{PartyID: &id})
 }
