@@ -102,3 +102,15 @@ func InSnapshot[T any](ctx context.Context, pool *pgxpool.Pool, read func(tx pgx
 	})
 	return out, err
 }
+
+// Collect runs a query of a read model with one argument and scans every
+// row with scan (pgx.CollectRows): an empty result is an empty slice.
+func Collect[T any](ctx context.Context, db interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}, sql string, arg any, scan pgx.RowToFunc[T]) ([]T, error) {
+	rows, err := db.Query(ctx, sql, arg)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, scan)
+}

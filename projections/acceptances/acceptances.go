@@ -301,8 +301,8 @@ func GetProof(ctx context.Context, db Querier, id uuid.UUID) (Proof, error) {
 		return p, err
 	}
 	rows.Close()
-	if p.Tariffs, err = collect(ctx, db, `SELECT application_id, service, tariff, offer_id, offer_version, clause, by_iin, accepted_at, actor, event_id, position
-		FROM acceptances.tariff_acceptances WHERE party_id = $1 ORDER BY position`, id, func(r pgx.Rows) (TariffAcceptance, error) {
+	if p.Tariffs, err = projections.Collect(ctx, db, `SELECT application_id, service, tariff, offer_id, offer_version, clause, by_iin, accepted_at, actor, event_id, position
+		FROM acceptances.tariff_acceptances WHERE party_id = $1 ORDER BY position`, id, func(r pgx.CollectableRow) (TariffAcceptance, error) {
 		var x TariffAcceptance
 		err := r.Scan(&x.ApplicationID, &x.Service, &x.Tariff, &x.OfferID, &x.OfferVersion, &x.Clause, &x.ByIIN, &x.AcceptedAt, &x.Actor, &x.EventID, &x.Position)
 		x.AcceptedAt = x.AcceptedAt.UTC()
@@ -310,8 +310,8 @@ func GetProof(ctx context.Context, db Querier, id uuid.UUID) (Proof, error) {
 	}); err != nil {
 		return p, err
 	}
-	if p.Objections, err = collect(ctx, db, `SELECT offer_id, offer_version, by_iin, clause, window_ends, objected_at, actor, event_id, position
-		FROM acceptances.objections WHERE party_id = $1 ORDER BY position`, id, func(r pgx.Rows) (Objection, error) {
+	if p.Objections, err = projections.Collect(ctx, db, `SELECT offer_id, offer_version, by_iin, clause, window_ends, objected_at, actor, event_id, position
+		FROM acceptances.objections WHERE party_id = $1 ORDER BY position`, id, func(r pgx.CollectableRow) (Objection, error) {
 		var x Objection
 		err := r.Scan(&x.OfferID, &x.OfferVersion, &x.ByIIN, &x.Clause, &x.WindowEnds, &x.ObjectedAt, &x.Actor, &x.EventID, &x.Position)
 		x.WindowEnds, x.ObjectedAt = x.WindowEnds.UTC(), x.ObjectedAt.UTC()
@@ -330,23 +330,6 @@ func GetProof(ctx context.Context, db Querier, id uuid.UUID) (Proof, error) {
 		return p, err
 	}
 	return p, nil
-}
-
-func collect[T any](ctx context.Context, db Querier, sql string, id uuid.UUID, scan func(pgx.Rows) (T, error)) ([]T, error) {
-	rows, err := db.Query(ctx, sql, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // InForce is what applied to a party at a time.

@@ -212,8 +212,8 @@ func Get(ctx context.Context, db Querier, id uuid.UUID) (Party, error) {
 		return Party{}, fmt.Errorf("party %s: %w", id, err)
 	}
 	p.RegisteredAt = p.RegisteredAt.UTC()
-	if p.OrgUnits, err = collect(ctx, db, `SELECT unit_id, kind, name, bin, address, opened_at FROM parties.org_units
-		WHERE party_id = $1 ORDER BY opened_at, unit_id`, id, func(r pgx.Rows) (OrgUnit, error) {
+	if p.OrgUnits, err = projections.Collect(ctx, db, `SELECT unit_id, kind, name, bin, address, opened_at FROM parties.org_units
+		WHERE party_id = $1 ORDER BY opened_at, unit_id`, id, func(r pgx.CollectableRow) (OrgUnit, error) {
 		var u OrgUnit
 		err := r.Scan(&u.UnitID, &u.Kind, &u.Name, &u.BIN, &u.Address, &u.OpenedAt)
 		u.OpenedAt = u.OpenedAt.UTC()
@@ -221,8 +221,8 @@ func Get(ctx context.Context, db Querier, id uuid.UUID) (Party, error) {
 	}); err != nil {
 		return Party{}, err
 	}
-	if p.Users, err = collect(ctx, db, `SELECT user_iin, name, role, org_unit, power_of_attorney, added_at, removed_at, compromised_at
-		FROM parties.users WHERE party_id = $1 ORDER BY added_at, user_iin`, id, func(r pgx.Rows) (User, error) {
+	if p.Users, err = projections.Collect(ctx, db, `SELECT user_iin, name, role, org_unit, power_of_attorney, added_at, removed_at, compromised_at
+		FROM parties.users WHERE party_id = $1 ORDER BY added_at, user_iin`, id, func(r pgx.CollectableRow) (User, error) {
 		var u User
 		err := r.Scan(&u.IIN, &u.Name, &u.Role, &u.OrgUnit, &u.PowerOfAttorney, &u.AddedAt, &u.RemovedAt, &u.CompromisedAt)
 		u.AddedAt = u.AddedAt.UTC()
@@ -230,8 +230,8 @@ func Get(ctx context.Context, db Querier, id uuid.UUID) (Party, error) {
 	}); err != nil {
 		return Party{}, err
 	}
-	if p.Certificates, err = collect(ctx, db, `SELECT user_iin, serial, issuer, key_usage, not_before, not_after, bound_at
-		FROM parties.certificates WHERE party_id = $1 ORDER BY bound_at, serial`, id, func(r pgx.Rows) (Certificate, error) {
+	if p.Certificates, err = projections.Collect(ctx, db, `SELECT user_iin, serial, issuer, key_usage, not_before, not_after, bound_at
+		FROM parties.certificates WHERE party_id = $1 ORDER BY bound_at, serial`, id, func(r pgx.CollectableRow) (Certificate, error) {
 		var c Certificate
 		err := r.Scan(&c.UserIIN, &c.Serial, &c.Issuer, &c.KeyUsage, &c.NotBefore, &c.NotAfter, &c.BoundAt)
 		c.NotBefore, c.NotAfter, c.BoundAt = c.NotBefore.UTC(), c.NotAfter.UTC(), c.BoundAt.UTC()
@@ -240,21 +240,4 @@ func Get(ctx context.Context, db Querier, id uuid.UUID) (Party, error) {
 		return Party{}, err
 	}
 	return p, nil
-}
-
-func collect[T any](ctx context.Context, db Querier, sql string, id uuid.UUID, scan func(pgx.Rows) (T, error)) ([]T, error) {
-	rows, err := db.Query(ctx, sql, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
