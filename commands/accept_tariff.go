@@ -9,6 +9,7 @@ import (
 
 	"docledger/domain"
 	"docledger/domain/party"
+	"docledger/domain/profile"
 )
 
 // AcceptTariff records the tariff accepted with one application for a
@@ -43,14 +44,7 @@ func (h *AcceptTariffHandler) Handle(ctx context.Context, meta Meta, cmd *Accept
 	if cmd.PartyID == uuid.Nil {
 		return Result{}, domain.ErrValidation.Withf("party_id is required")
 	}
-	return h.e.parties.Update(ctx, meta, cmd.AggregateID(), func(p *party.Party, now time.Time) error {
-		if !p.Registered() {
-			return party.ErrNotRegistered
-		}
-		prof, err := h.e.profiles.Get(p.Profile())
-		if err != nil {
-			return err
-		}
+	return h.e.updateRegistered(ctx, meta, cmd.AggregateID(), func(p *party.Party, prof *profile.Profile, now time.Time) error {
 		at := now
 		if cmd.AcceptedAt != nil {
 			if at = cmd.AcceptedAt.UTC(); at.After(now) {

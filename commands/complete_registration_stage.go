@@ -9,6 +9,7 @@ import (
 
 	"docledger/domain"
 	"docledger/domain/party"
+	"docledger/domain/profile"
 )
 
 // CompleteRegistrationStage completes the next registration stage of the
@@ -45,14 +46,7 @@ func (h *CompleteRegistrationStageHandler) Handle(ctx context.Context, meta Meta
 	if err != nil {
 		return Result{}, err
 	}
-	return h.e.parties.Update(ctx, meta, cmd.AggregateID(), func(p *party.Party, now time.Time) error {
-		if !p.Registered() {
-			return party.ErrNotRegistered
-		}
-		prof, err := h.e.profiles.Get(p.Profile())
-		if err != nil {
-			return err
-		}
+	return h.e.updateRegistered(ctx, meta, cmd.AggregateID(), func(p *party.Party, prof *profile.Profile, now time.Time) error {
 		number := cmd.IdentityNumber
 		if number == "" {
 			number = p.IdentityNumber()

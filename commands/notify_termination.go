@@ -41,14 +41,7 @@ func (h *NotifyTerminationHandler) Handle(ctx context.Context, meta Meta, cmd *N
 	if cmd.PartyID == uuid.Nil {
 		return Result{}, domain.ErrValidation.Withf("party_id is required")
 	}
-	return h.e.parties.Update(ctx, meta, cmd.AggregateID(), func(p *party.Party, now time.Time) error {
-		if !p.Registered() {
-			return party.ErrNotRegistered
-		}
-		prof, err := h.e.profiles.Get(p.Profile())
-		if err != nil {
-			return err
-		}
+	return h.e.updateRegistered(ctx, meta, cmd.AggregateID(), func(p *party.Party, prof *profile.Profile, now time.Time) error {
 		return p.NotifyTermination(cmd.By, cmd.ByIIN, cmd.Reason, now, profile.NewEngine(prof, h.e.calendar))
 	})
 }

@@ -1,7 +1,9 @@
 package commands
 
 import (
+	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -37,6 +39,21 @@ type partyEnv struct {
 	calendar *calendar.Calendar
 	clock    domain.Clock
 	sigs     SignatureVerifier
+}
+
+// updateRegistered updates a registered party, giving change the policy
+// profile the party runs under; an unregistered party is refused.
+func (e *partyEnv) updateRegistered(ctx context.Context, meta Meta, id string, change func(p *party.Party, prof *profile.Profile, now time.Time) error) (Result, error) {
+	return e.parties.Update(ctx, meta, id, func(p *party.Party, now time.Time) error {
+		if !p.Registered() {
+			return party.ErrNotRegistered
+		}
+		prof, err := e.profiles.Get(p.Profile())
+		if err != nil {
+			return err
+		}
+		return change(p, prof, now)
+	})
 }
 
 func newPartyEnv(d PartyDeps) (*partyEnv, error) {
