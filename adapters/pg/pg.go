@@ -7,6 +7,7 @@ package pg
 import (
 	"context"
 	"fmt"
+	"net/url"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -61,4 +62,15 @@ func Connect(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("reach database: %w", err)
 	}
 	return pool, nil
+}
+
+// WithDatabase returns the connection URL dsn naming database name instead
+// of its own (for the scratch and per-test databases beside DATABASE_URL).
+func WithDatabase(dsn, name string) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", fmt.Errorf("database url: %w", err)
+	}
+	u.Path = "/" + name
+	return u.String(), nil
 }

@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -150,12 +149,11 @@ func template(ctx context.Context, admin string) (string, error) {
 }
 
 func withDatabase(dsn, name string) string {
-	u, err := url.Parse(dsn)
+	u, err := pg.WithDatabase(dsn, name)
 	if err != nil {
-		panic(fmt.Sprintf("pgtest: DATABASE_URL is not a URL: %v", err))
+		panic(fmt.Sprintf("pgtest: DATABASE_URL: %v", err))
 	}
-	u.Path = "/" + name
-	return u.String()
+	return u
 }
 
 // Connect opens a single connection to dsn (as its login user), closed when t ends.

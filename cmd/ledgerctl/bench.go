@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"docledger/adapters/pg"
 	"docledger/migrations"
 )
 
@@ -47,6 +48,10 @@ func scratch(ctx context.Context, keep bool, stderr io.Writer) (string, func(), 
 		return "", nil, err
 	}
 	name := fmt.Sprintf("docledger_bench_%d", time.Now().UnixNano())
+	dsn, err := pg.WithDatabase(admin, name)
+	if err != nil {
+		return "", nil, err
+	}
 	conn, err := pgx.Connect(ctx, admin)
 	if err != nil {
 		return "", nil, err
@@ -55,7 +60,6 @@ func scratch(ctx context.Context, keep bool, stderr io.Writer) (string, func(), 
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
 		return "", nil, fmt.Errorf("create scratch database: %w", err)
 	}
-	dsn := replaceDatabase(admin, name)
 	drop := func() {
 		if keep {
 			fmt.Fprintf(stderr, "bench: kept database %s\n", name)
