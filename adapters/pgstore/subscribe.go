@@ -99,9 +99,6 @@ func (b *backoff) reset() { b.d = 0 }
 // Projection runners wait on it between reads.
 func (s *Store) Wake() <-chan struct{} { return s.wake.wait() }
 
-// PollInterval is the fallback interval at which readers look for events.
-func (s *Store) PollInterval() time.Duration { return s.opts.PollInterval }
-
 // announce wakes local subscribers and asks the notifier for a NOTIFY.
 func (s *Store) announce() {
 	s.wake.fire()

@@ -75,15 +75,6 @@ func LoadTrustDir(dir string) (*TrustStore, error) {
 // Roots returns the trust anchors.
 func (ts *TrustStore) Roots() []*x509.Certificate { return ts.rootList }
 
-func (ts *TrustStore) isRoot(c *x509.Certificate) bool {
-	for _, r := range ts.rootList {
-		if bytes.Equal(r.Raw, c.Raw) {
-			return true
-		}
-	}
-	return false
-}
-
 // parseCertificates reads PEM (all CERTIFICATE blocks), or DER or base64 of a
 // single certificate.
 func parseCertificates(b []byte) ([]*x509.Certificate, error) {

@@ -370,7 +370,7 @@ func TestIdocsLegalEntityAcceptsOnFirstPayment(t *testing.T) {
 		"statement": "password disclosed"}, nil); code != 200 {
 		t.Fatalf("compromise: %d %v", code, body)
 	}
-	party = s.eventually("/api/v1/parties/"+id, func(b map[string]any) bool {
+	s.eventually("/api/v1/parties/"+id, func(b map[string]any) bool {
 		us := list(b["users"])
 		return len(us) == 2 && obj(us[0])["compromised_at"] != nil && obj(us[1])["removed_at"] != nil
 	})
