@@ -20,7 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"docledger/domain"
-	"docledger/domain/event"
+	"docledger/eventstore"
 )
 
 // Config configures a Bus.
@@ -219,7 +219,7 @@ func runCommand[C Command](ctx context.Context, store EventStore, name string, m
 	}
 	prior, lerr := store.Command(ctx, meta.CommandID)
 	switch {
-	case errors.Is(lerr, event.ErrCommandNotFound):
+	case errors.Is(lerr, eventstore.ErrCommandNotFound):
 		return res, err
 	case lerr != nil:
 		return res, errors.Join(err, lerr)

@@ -8,7 +8,7 @@ import (
 	"fmt"
 
 	"docledger/domain"
-	"docledger/domain/event"
+	"docledger/eventstore"
 )
 
 // Command is a command's payload: plain data, addressed to one aggregate.
@@ -77,9 +77,9 @@ func asDomainError(err error) (*domain.Error, bool) {
 	switch {
 	case errors.As(err, &de):
 		return de, true
-	case errors.Is(err, event.ErrCommandReused):
+	case errors.Is(err, eventstore.ErrCommandReused):
 		return ErrIdempotencyKeyReused, true
-	case errors.Is(err, event.ErrConflict):
+	case errors.Is(err, eventstore.ErrConflict):
 		return ErrConcurrency.Withf("%v", err), false
 	}
 	return ErrInternal, false

@@ -19,6 +19,7 @@ import (
 	"docledger/domain"
 	"docledger/domain/document"
 	"docledger/domain/event"
+	"docledger/eventstore"
 )
 
 const hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -190,7 +191,7 @@ func TestStaleCacheIsCorrected(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Another instance sends the document behind this one's cache.
-	env, _ := e.reg.Encode(document.Sent{DocumentID: id, SentAt: now})
+	env, _ := eventstore.Encode(e.reg, document.Sent{DocumentID: id, SentAt: now})
 	env.OccurredAt = now
 	if _, err := e.store.Append(ctx, document.StreamID(id), 1, env); err != nil {
 		t.Fatal(err)
@@ -233,9 +234,9 @@ func TestFailuresGoToThePoisonQueue(t *testing.T) {
 			return repo.Update(ctx, meta, c.ID, func(d *document.Document, now time.Time) error {
 				attempts++
 				id := uuid.MustParse(c.ID)
-				env, _ := e2.reg.Encode(document.Sent{DocumentID: id, SentAt: now})
+				env, _ := eventstore.Encode(e2.reg, document.Sent{DocumentID: id, SentAt: now})
 				env.OccurredAt = now
-				if _, err := e2.store.Append(ctx, document.StreamID(id), event.Any, env); err != nil {
+				if _, err := e2.store.Append(ctx, document.StreamID(id), eventstore.Any, env); err != nil {
 					return err
 				}
 				d.Record(document.Delivered{DocumentID: id, DeliveredAt: now}) // a change that always conflicts

@@ -11,18 +11,19 @@ import (
 
 	"docledger/domain"
 	"docledger/domain/event"
+	"docledger/eventstore"
 )
 
 // EventStore is the event store port the command side uses.
 //
-// Append returns *event.ConflictError (errors.Is event.ErrConflict) for a
-// wrong expected version, event.ErrCommandReused for a command ID reused with
-// another request and event.ErrInvalidEvent for events it cannot store.
-// Command returns event.ErrCommandNotFound for an ID that never committed.
+// Append returns *eventstore.ConflictError (errors.Is eventstore.ErrConflict) for a
+// wrong expected version, eventstore.ErrCommandReused for a command ID reused with
+// another request and eventstore.ErrInvalidEvent for events it cannot store.
+// Command returns eventstore.ErrCommandNotFound for an ID that never committed.
 type EventStore interface {
-	Append(ctx context.Context, stream string, expected event.ExpectedVersion, events ...event.Envelope) (event.AppendResult, error)
-	ReadStream(ctx context.Context, stream string, afterVersion int64) ([]event.Record, error)
-	Command(ctx context.Context, commandID string) (event.CommandRecord, error)
+	Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events ...eventstore.Envelope) (eventstore.AppendResult, error)
+	ReadStream(ctx context.Context, stream string, afterVersion int64) ([]eventstore.Record, error)
+	Command(ctx context.Context, commandID string) (eventstore.CommandRecord, error)
 }
 
 // RetryPolicy bounds the retries of an append that conflicts.
@@ -50,7 +51,7 @@ type Repository[A domain.Aggregate] struct {
 }
 
 // SnapshotStore keeps snapshots of long streams (the store's snapshots
-// table). LoadSnapshot returns event.ErrNoSnapshot for a stream without one.
+// table). LoadSnapshot returns eventstore.ErrNoSnapshot for a stream without one.
 type SnapshotStore interface {
 	LoadSnapshot(ctx context.Context, stream string) ([]byte, int64, error)
 	SaveSnapshot(ctx context.Context, stream string, version int64, state []byte) error
@@ -148,7 +149,7 @@ func (r *Repository[A]) Update(ctx context.Context, meta Meta, id string, change
 			}
 		}
 		res, err := r.commit(ctx, meta, requestHash, agg, hist, now)
-		if errors.Is(err, event.ErrConflict) {
+		if errors.Is(err, eventstore.ErrConflict) {
 			lastErr = err
 			r.cache.forget(agg.StreamID())
 			continue
@@ -172,7 +173,7 @@ func (r *Repository[A]) Create(ctx context.Context, meta Meta, id string, change
 		return Result{}, err // refused on an empty aggregate: a refusal whatever the stream holds
 	}
 	res, err := r.commit(ctx, meta, RequestHash(ctx), agg, history{}, now)
-	if errors.Is(err, event.ErrConflict) {
+	if errors.Is(err, eventstore.ErrConflict) {
 		return r.Update(ctx, meta, id, change)
 	}
 	return res, err
@@ -186,19 +187,17 @@ func (r *Repository[A]) commit(ctx context.Context, meta Meta, requestHash []byt
 	if len(changes) == 0 {
 		return Result{StreamID: agg.StreamID(), StreamVersion: agg.Version()}, nil
 	}
-	envs := make([]event.Envelope, len(changes))
+	envs := make([]eventstore.Envelope, len(changes))
 	for i, p := range changes {
-		env, err := r.registry.Encode(p)
+		enc, err := r.registry.Encode(p)
 		if err != nil {
 			return Result{}, err
 		}
-		env.ID = r.newID()
-		env.OccurredAt = now
-		env.Cause = event.Cause{Actor: meta.Actor, CommandID: meta.CommandID, CausationID: meta.CausationID,
-			CorrelationID: meta.CorrelationID, RequestSHA256: requestHash}
-		envs[i] = env
+		envs[i] = eventstore.Envelope{ID: r.newID(), Type: enc.Type, SchemaVersion: enc.SchemaVersion, Data: enc.Data,
+			OccurredAt: now, Cause: eventstore.Cause{Actor: meta.Actor, CommandID: meta.CommandID, CausationID: meta.CausationID,
+				CorrelationID: meta.CorrelationID, RequestSHA256: requestHash}}
 	}
-	res, err := r.store.Append(ctx, agg.StreamID(), event.ExpectedVersion(agg.Version()), envs...)
+	res, err := r.store.Append(ctx, agg.StreamID(), eventstore.ExpectedVersion(agg.Version()), envs...)
 	if err != nil {
 		return Result{}, err
 	}
@@ -287,7 +286,7 @@ func (r *Repository[A]) load(ctx context.Context, id string, fresh bool) (A, his
 				return agg, history{}, false, err
 			}
 			agg.Loaded(v)
-		case !errors.Is(err, event.ErrNoSnapshot):
+		case !errors.Is(err, eventstore.ErrNoSnapshot):
 			return agg, history{}, false, err
 		}
 	}

@@ -2,11 +2,10 @@ package projections
 
 import (
 	"context"
+	"docledger/eventstore"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"docledger/domain/event"
 )
 
 // Metrics are the projections' Prometheus metrics. A nil *Metrics records
@@ -40,7 +39,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
-func (m *Metrics) observe(ctx context.Context, name string, log EventLog, checkpoint int64, pending []event.Record) {
+func (m *Metrics) observe(ctx context.Context, name string, log EventLog, checkpoint int64, pending []eventstore.Record) {
 	if m == nil {
 		return
 	}
@@ -55,7 +54,7 @@ func (m *Metrics) observe(ctx context.Context, name string, log EventLog, checkp
 	}
 }
 
-func (m *Metrics) applied(name string, events []event.Record, at time.Time) {
+func (m *Metrics) applied(name string, events []eventstore.Record, at time.Time) {
 	if m == nil {
 		return
 	}

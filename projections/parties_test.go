@@ -17,6 +17,7 @@ import (
 	"docledger/domain/offer"
 	"docledger/domain/party"
 	"docledger/domain/profile"
+	"docledger/eventstore"
 	"docledger/profiles"
 	"docledger/projections"
 	"docledger/projections/acceptances"
@@ -40,11 +41,11 @@ func TestPartyReadModels(t *testing.T) {
 		t.Fatal(err)
 	}
 	models := []projections.Projection{parties.New(reg), acceptances.New(reg, cat), terms.New(reg, cat)}
-	appendTo := func(stream string, expected event.ExpectedVersion, ps ...event.Payload) {
+	appendTo := func(stream string, expected eventstore.ExpectedVersion, ps ...event.Payload) {
 		t.Helper()
-		var envs []event.Envelope
+		var envs []eventstore.Envelope
 		for _, p := range ps {
-			env, err := reg.Encode(p)
+			env, err := eventstore.Encode(reg, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -57,7 +58,7 @@ func TestPartyReadModels(t *testing.T) {
 	}
 	kez := profile.Ref{ID: "kezekte", Version: 1}
 	texts := []offer.Text{{Language: "kk", SHA256: hash}, {Language: "ru", SHA256: hash}}
-	appendTo(offer.StreamID("kez"), event.NoStream,
+	appendTo(offer.StreamID("kez"), eventstore.NoStream,
 		offer.VersionPublished{OfferID: "kez", Version: 1, Profile: kez, Texts: texts, Prevailing: "equal", PublishedAt: t0, EffectiveAt: t0},
 		offer.VersionPublished{OfferID: "kez", Version: 2, Profile: kez, Texts: texts, Prevailing: "equal", PublishedAt: t0, EffectiveAt: t0.Add(30 * 24 * time.Hour)})
 	id, other := uuid.New(), uuid.New()
@@ -68,7 +69,7 @@ func TestPartyReadModels(t *testing.T) {
 			Consents: []party.Consent{{Kind: "personal_data", Given: true}}, Signature: sig, AcceptedAt: at}
 	}
 	// Accepted on 2 March 2026 (Almaty), so the 3-year term ends at the end of 2 March 2029 in Almaty.
-	appendTo(party.StreamID(id), event.NoStream,
+	appendTo(party.StreamID(id), eventstore.NoStream,
 		party.Registered{PartyID: id, Kind: party.KindLegalEntity, IdentityNumber: "990140000126", Names: party.Names{Full: "ТОО"},
 			Profile: kez, Stage: "registration", Proofs: []party.Proof{{Kind: "eds_signature", At: t0, Evidence: sig}}, RegisteredAt: t0},
 		party.OrgUnitOpened{PartyID: id, UnitID: "hq", Kind: party.UnitHeadOffice, Name: "HQ", OpenedAt: t0},
@@ -80,14 +81,14 @@ func TestPartyReadModels(t *testing.T) {
 		party.CompromiseReported{PartyID: id, UserIIN: "850715400016", Credential: party.CredentialPassword, ReportedAt: t0.Add(2 * time.Minute)},
 		accepted(id, 1, t0),
 		accepted(id, 2, t0.Add(40*24*time.Hour)))
-	appendTo(party.StreamID(other), event.NoStream,
+	appendTo(party.StreamID(other), eventstore.NoStream,
 		party.Registered{PartyID: other, Kind: party.KindIndividual, IdentityNumber: "900101300126", Names: party.Names{Full: "Тест"},
 			Profile: kez, Stage: "registration", RegisteredAt: t0},
 		accepted(other, 1, t0.Add(time.Hour)),
 		party.TerminationNotified{PartyID: other, By: party.ByClient, Reason: "leaving", NotifiedAt: t0.Add(2 * time.Hour), EffectiveAt: t0.Add(3 * time.Hour)})
 
 	objector := uuid.New()
-	appendTo(party.StreamID(objector), event.NoStream,
+	appendTo(party.StreamID(objector), eventstore.NoStream,
 		party.Registered{PartyID: objector, Kind: party.KindIndividual, IdentityNumber: "900101300126", Names: party.Names{Full: "Против"},
 			Profile: kez, Stage: "registration", RegisteredAt: t0},
 		accepted(objector, 1, t0),
@@ -182,9 +183,9 @@ func TestPartiesStopsOnAnOrphanEvent(t *testing.T) {
 	reg := event.NewRegistry()
 	party.Register(reg)
 	id := uuid.New()
-	env, _ := reg.Encode(party.UserRemoved{PartyID: id, UserIIN: "850715400016", RemovedAt: t0})
+	env, _ := eventstore.Encode(reg, party.UserRemoved{PartyID: id, UserIIN: "850715400016", RemovedAt: t0})
 	env.OccurredAt = t0
-	if _, err := store.Append(ctx, party.StreamID(id), event.NoStream, env); err != nil {
+	if _, err := store.Append(ctx, party.StreamID(id), eventstore.NoStream, env); err != nil {
 		t.Fatal(err)
 	}
 	// The event may stay invisible to readers while another transaction of

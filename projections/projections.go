@@ -12,19 +12,18 @@ package projections
 
 import (
 	"context"
+	"docledger/eventstore"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"docledger/domain/event"
 )
 
 // EventLog is the port projections read the global log through.
 //
 // ReadAll returns events after a position in the log's order, never skipping
-// one that commits late (event.ErrUnknownPosition for a position no event
+// one that commits late (eventstore.ErrUnknownPosition for a position no event
 // has). ReadTypes does the same for the events whose type starts with one
 // of the prefixes, and returns the position of the last event it scanned,
 // wanted or not, for the reader to continue from. Wake returns a channel
@@ -34,8 +33,8 @@ import (
 // and recorded time.
 type EventLog interface {
 	Pending(ctx context.Context) (bool, error)
-	ReadAll(ctx context.Context, after int64, limit int) ([]event.Record, error)
-	ReadTypes(ctx context.Context, after int64, limit int, prefixes []string) ([]event.Record, int64, error)
+	ReadAll(ctx context.Context, after int64, limit int) ([]eventstore.Record, error)
+	ReadTypes(ctx context.Context, after int64, limit int, prefixes []string) ([]eventstore.Record, int64, error)
 	Wake() <-chan struct{}
 	Head(ctx context.Context) (int64, time.Time, error)
 }
@@ -48,7 +47,7 @@ type Projection interface {
 	Tables() []string
 	// Apply applies events, in log order, to the tables in schema within tx.
 	// An event it cannot apply is reported as an *EventError.
-	Apply(ctx context.Context, tx pgx.Tx, schema string, events []event.Record) error
+	Apply(ctx context.Context, tx pgx.Tx, schema string, events []eventstore.Record) error
 }
 
 // Selective is implemented by a projection that applies only events whose
@@ -60,7 +59,7 @@ type Selective interface {
 
 // read returns up to limit events for p after position from, and the
 // position its checkpoint moves to when they are applied (0: nothing new).
-func read(ctx context.Context, log EventLog, p Projection, from int64, limit int) ([]event.Record, int64, error) {
+func read(ctx context.Context, log EventLog, p Projection, from int64, limit int) ([]eventstore.Record, int64, error) {
 	if s, ok := p.(Selective); ok {
 		return log.ReadTypes(ctx, from, limit, s.EventTypes())
 	}

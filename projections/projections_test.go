@@ -16,6 +16,7 @@ import (
 	"docledger/adapters/pgtest"
 	"docledger/domain/document"
 	"docledger/domain/event"
+	"docledger/eventstore"
 	"docledger/projections"
 	"docledger/projections/inbox"
 	"docledger/projections/parties"
@@ -41,11 +42,11 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{pool: pool, store: store, reg: reg, proj: inbox.New(reg)}
 }
 
-func (f *fixture) append(t *testing.T, id uuid.UUID, expected event.ExpectedVersion, ps ...event.Payload) {
+func (f *fixture) append(t *testing.T, id uuid.UUID, expected eventstore.ExpectedVersion, ps ...event.Payload) {
 	t.Helper()
-	envs := make([]event.Envelope, len(ps))
+	envs := make([]eventstore.Envelope, len(ps))
 	for i, p := range ps {
-		env, err := f.reg.Encode(p)
+		env, err := eventstore.Encode(f.reg, p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,11 +103,11 @@ func TestRunnerBuildsInbox(t *testing.T) {
 	ids := make([]uuid.UUID, 5)
 	for i := range ids {
 		ids[i] = uuid.New()
-		f.append(t, ids[i], event.NoStream, registered(ids[i], party, i))
+		f.append(t, ids[i], eventstore.NoStream, registered(ids[i], party, i))
 	}
 	f.append(t, ids[0], 1, document.Sent{DocumentID: ids[0], SentAt: t0}, document.Delivered{DocumentID: ids[0], RecipientParty: party, DeliveredAt: t0.Add(time.Hour)})
 	other := uuid.New()
-	f.append(t, other, event.NoStream, registered(other, "IIN000000000000", 9))
+	f.append(t, other, eventstore.NoStream, registered(other, "IIN000000000000", 9))
 	f.runner(t, 2)
 
 	ctx := context.Background()
@@ -138,7 +139,7 @@ func TestRunnerBuildsInbox(t *testing.T) {
 	}
 	// Live: a new document shows up.
 	late := uuid.New()
-	f.append(t, late, event.NoStream, registered(late, party, 20))
+	f.append(t, late, eventstore.NoStream, registered(late, party, 20))
 	waitFor(t, "the live event", func() bool {
 		p, _ := inbox.Query(ctx, f.pool, party, "", 1)
 		return len(p.Documents) == 1 && p.Documents[0].DocumentID == late
@@ -155,12 +156,12 @@ func TestRunnerStopsOnAFailingEvent(t *testing.T) {
 	f := newFixture(t)
 	party := "IIN900101300123"
 	good := uuid.New()
-	f.append(t, good, event.NoStream, registered(good, party, 1))
+	f.append(t, good, eventstore.NoStream, registered(good, party, 1))
 	// A delivery for a document the inbox has never seen registered.
 	ghost := uuid.New()
-	f.append(t, ghost, event.NoStream, document.Delivered{DocumentID: ghost, RecipientParty: party, DeliveredAt: t0})
+	f.append(t, ghost, eventstore.NoStream, document.Delivered{DocumentID: ghost, RecipientParty: party, DeliveredAt: t0})
 	after := uuid.New()
-	f.append(t, after, event.NoStream, registered(after, party, 2))
+	f.append(t, after, eventstore.NoStream, registered(after, party, 2))
 	ghostRecs, _ := f.store.ReadStream(context.Background(), document.StreamID(ghost), 0)
 
 	r, done := f.runner(t, 100)
@@ -199,7 +200,7 @@ func TestRebuildSwapsAtomically(t *testing.T) {
 	const n = 3000
 	for i := 0; i < n; i++ {
 		id := uuid.New()
-		f.append(t, id, event.NoStream, registered(id, party, i))
+		f.append(t, id, eventstore.NoStream, registered(id, party, i))
 	}
 	f.waitVisible(t)
 	if _, err := projections.CatchUp(ctx, f.pool, f.store, f.proj, inbox.Name, 500, nil, nil); err != nil {
@@ -258,7 +259,7 @@ func TestRebuildSwapsAtomically(t *testing.T) {
 	// The live runner goes on from the rebuilt checkpoint.
 	f.runner(t, 100)
 	id := uuid.New()
-	f.append(t, id, event.NoStream, registered(id, party, n+1))
+	f.append(t, id, eventstore.NoStream, registered(id, party, n+1))
 	waitFor(t, "the event after the rebuild", func() bool {
 		var c int
 		f.pool.QueryRow(ctx, "SELECT count(*) FROM inbox.documents").Scan(&c)
@@ -273,7 +274,7 @@ func TestSkippingRunnerReachesTheHead(t *testing.T) {
 	f := newFixture(t)
 	for i := 0; i < 30; i++ {
 		id := uuid.New()
-		f.append(t, id, event.NoStream, registered(id, "IIN900101300123", i))
+		f.append(t, id, eventstore.NoStream, registered(id, "IIN900101300123", i))
 	}
 	party := parties.New(f.reg)
 	r, err := projections.NewRunner(projections.RunnerConfig{Pool: f.pool, Log: f.store, Projection: party, Batch: 7, Poll: 20 * time.Millisecond})

@@ -2,6 +2,7 @@ package projections
 
 import (
 	"context"
+	"docledger/eventstore"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,8 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"docledger/domain/event"
 )
 
 // RunnerConfig configures a Runner.
@@ -35,7 +34,7 @@ type RunnerConfig struct {
 	Logger     *slog.Logger
 	// OnApplied, when set, is called after each committed batch (benchmarks
 	// use it to measure lag per event).
-	OnApplied func(events []event.Record, committedAt time.Time)
+	OnApplied func(events []eventstore.Record, committedAt time.Time)
 }
 
 // Runner keeps one read model up to date with the log.
@@ -149,11 +148,11 @@ func (r *Runner) Run(ctx context.Context) error {
 // batch fails, and returns how many it applied. Each batch commits with its
 // checkpoint. When a batch fails, its events are applied one by one so that
 // every event before the failing one is kept and the failing one is named.
-func CatchUp(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, schema string, batch int, m *Metrics, onApplied func([]event.Record, time.Time)) (int, error) {
+func CatchUp(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, schema string, batch int, m *Metrics, onApplied func([]eventstore.Record, time.Time)) (int, error) {
 	return catchUp(ctx, pool, log, p, schema, batch, m, onApplied, &cursor{})
 }
 
-func catchUp(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, schema string, batch int, m *Metrics, onApplied func([]event.Record, time.Time), cur *cursor) (int, error) {
+func catchUp(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, schema string, batch int, m *Metrics, onApplied func([]eventstore.Record, time.Time), cur *cursor) (int, error) {
 	total := 0
 	for {
 		n, progressed, err := applyBatch(ctx, pool, log, p, schema, batch, m, onApplied, cur)
@@ -197,7 +196,7 @@ const skipPersistInterval = time.Second
 // the log had anything new (events the projection skips move its checkpoint
 // too). A concurrent runner that moved the checkpoint first makes it apply
 // nothing, and counts as progress: the next read starts from the new one.
-func applyBatch(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, schema string, limit int, m *Metrics, onApplied func([]event.Record, time.Time), cur *cursor) (int, bool, error) {
+func applyBatch(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, schema string, limit int, m *Metrics, onApplied func([]eventstore.Record, time.Time), cur *cursor) (int, bool, error) {
 	checkpoint := Table(schema, "checkpoint")
 	if !cur.known {
 		var from int64
@@ -268,7 +267,7 @@ func applyBatch(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Project
 }
 
 // apply applies events unless there are none (all skipped by type).
-func apply(ctx context.Context, tx pgx.Tx, p Projection, schema string, events []event.Record) error {
+func apply(ctx context.Context, tx pgx.Tx, p Projection, schema string, events []eventstore.Record) error {
 	if len(events) == 0 {
 		return nil
 	}

@@ -1,7 +1,7 @@
 // Package esdbstore is docledger's EventStoreDB/KurrentDB event store: the
 // same port as the PostgreSQL store (adapters/pgstore), on the official Go
 // client (github.com/EventStore/EventStore-Client-Go/v4), held to the same
-// conformance suite (adapters/storetest), which runs when EVENTSTORE_URL
+// conformance suite (eventstore/storetest), which runs when EVENTSTORE_URL
 // names a live node. docs/eventstoredb.md says how to run it.
 //
 // # Mapping
@@ -10,7 +10,7 @@
 // start at 1 and ESDB revisions at 0: the event at revision r has version
 // r+1, an expected version v > 0 is the expected revision v-1, NoStream is
 // ESDB's NoStream and Any is ESDB's Any. A wrong-expected-version refusal
-// becomes a *event.ConflictError whose Actual is read from the client's error
+// becomes a *eventstore.ConflictError whose Actual is read from the client's error
 // ("no_stream" is 0, revision r is r+1), or, should that message change, from
 // the stream's last event.
 //
@@ -54,16 +54,16 @@
 // command ID:
 //
 //  1. looks the record up: when there is one it answers the recorded result
-//     with Duplicate set, or event.ErrCommandReused for another stream or
+//     with Duplicate set, or eventstore.ErrCommandReused for another stream or
 //     request, and writes nothing;
 //  2. searches the stream's latest events (Options.CommandScanDepth) for the
 //     command's first derived ID: an earlier attempt that stored its events
 //     and died before its record. Found, those events are recorded and
-//     answered as a duplicate (or event.ErrCommandReused when they are
+//     answered as a duplicate (or eventstore.ErrCommandReused when they are
 //     another request's);
 //  3. appends the events under the derived IDs. When ESDB answers that it
 //     already holds them, the events read back carry the fingerprint of the
-//     request that wrote them, and a different one is event.ErrCommandReused.
+//     request that wrote them, and a different one is eventstore.ErrCommandReused.
 //     A timeout or an unavailable server is retried (same IDs) twice;
 //  4. on a wrong expected version, searches the whole stream as in step 2
 //     before reporting a conflict;
@@ -78,7 +78,7 @@
 //   - two appends with the same command ID and different target streams that
 //     race (or a retry against another stream after a crash between the two
 //     writes) both keep their events; only the later one is told
-//     event.ErrCommandReused;
+//     eventstore.ErrCommandReused;
 //   - after a crash between the two writes, a retry whose earlier events lie
 //     deeper in the stream than CommandScanDepth and that is sent at an
 //     expected version ESDB accepts (the stream's new head, or Any once the
@@ -97,7 +97,7 @@
 // and no trigger stops them. Run the node with access control and give the
 // application's user no delete or metadata rights on docledger's streams.
 // Stream names starting with $ or with CommandStreamPrefix, and event types
-// starting with $, are refused (event.ErrInvalidEvent). Event IDs are not
+// starting with $, are refused (eventstore.ErrInvalidEvent). Event IDs are not
 // checked for uniqueness across the log. ReadAll and Subscribe skip ESDB's
 // system events ($ streams and types) and the command records, and fail on
 // any other event without docledger's wrapper: the node should hold

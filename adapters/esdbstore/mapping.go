@@ -3,6 +3,7 @@ package esdbstore
 import (
 	"bytes"
 	"crypto/sha256"
+	"docledger/eventstore"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -17,8 +18,6 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-
-	"docledger/domain/event"
 )
 
 // This file holds the pure mapping between docledger's events and
@@ -48,16 +47,16 @@ var ErrIntegrity = errors.New("stored event fails its integrity check")
 
 // expectedRevision maps our expected version to EventStoreDB's: our stream
 // versions start at 1 and ESDB revisions at 0, so version v is revision v-1.
-func expectedRevision(v event.ExpectedVersion) (esdb.ExpectedRevision, error) {
+func expectedRevision(v eventstore.ExpectedVersion) (esdb.ExpectedRevision, error) {
 	switch {
-	case v == event.Any:
+	case v == eventstore.Any:
 		return esdb.Any{}, nil
-	case v == event.NoStream:
+	case v == eventstore.NoStream:
 		return esdb.NoStream{}, nil
 	case v > 0:
 		return esdb.Revision(uint64(v) - 1), nil
 	}
-	return nil, fmt.Errorf("%w: %s", event.ErrInvalidEvent, v)
+	return nil, fmt.Errorf("%w: %s", eventstore.ErrInvalidEvent, v)
 }
 
 // versionOf is the stream version of the event at ESDB revision rev.
@@ -184,7 +183,7 @@ func rawSafe(b []byte) bool {
 
 // encodeMetadata returns the ESDB metadata of e: the wrapper with the
 // caller's metadata (already normalised by metadataBytes) carried verbatim.
-func encodeMetadata(e event.Envelope, id uuid.UUID, meta []byte, requestHash []byte) ([]byte, error) {
+func encodeMetadata(e eventstore.Envelope, id uuid.UUID, meta []byte, requestHash []byte) ([]byte, error) {
 	dataSum := sha256.Sum256(e.Data)
 	metaSum := sha256.Sum256(meta)
 	w := wrapper{
@@ -228,7 +227,7 @@ type decoded struct {
 	ID             uuid.UUID
 	SchemaVersion  int
 	OccurredAt     time.Time
-	Cause          event.Cause
+	Cause          eventstore.Cause
 	RequestSHA256  []byte
 	Metadata       []byte
 	MetadataSHA256 [32]byte
@@ -276,22 +275,22 @@ func decodeMetadata(stored, data []byte) (decoded, error) {
 		return decoded{}, fmt.Errorf("%w: metadata does not match its SHA-256", ErrIntegrity)
 	}
 	d.SchemaVersion = w.SchemaVersion
-	d.Cause = event.Cause{Actor: w.Actor, CommandID: w.CommandID, CausationID: w.CausationID, CorrelationID: w.CorrelationID}
+	d.Cause = eventstore.Cause{Actor: w.Actor, CommandID: w.CommandID, CausationID: w.CausationID, CorrelationID: w.CorrelationID}
 	return d, nil
 }
 
 // recordOf turns a stored ESDB event into our record. Our Position is the
 // event's commit position in $all.
-func recordOf(ev *esdb.RecordedEvent) (event.Record, decoded, error) {
+func recordOf(ev *esdb.RecordedEvent) (eventstore.Record, decoded, error) {
 	d, err := decodeMetadata(ev.UserMetadata, ev.Data)
 	if err != nil {
-		return event.Record{}, decoded{}, fmt.Errorf("event %d of %s: %w", ev.EventNumber, ev.StreamID, err)
+		return eventstore.Record{}, decoded{}, fmt.Errorf("event %d of %s: %w", ev.EventNumber, ev.StreamID, err)
 	}
 	if ev.Position.Commit > math.MaxInt64 {
-		return event.Record{}, decoded{}, fmt.Errorf("event %d of %s: commit position %d does not fit a position", ev.EventNumber, ev.StreamID, ev.Position.Commit)
+		return eventstore.Record{}, decoded{}, fmt.Errorf("event %d of %s: commit position %d does not fit a position", ev.EventNumber, ev.StreamID, ev.Position.Commit)
 	}
-	r := event.Record{
-		Envelope: event.Envelope{
+	r := eventstore.Record{
+		Envelope: eventstore.Envelope{
 			ID:            d.ID,
 			Type:          ev.EventType,
 			SchemaVersion: d.SchemaVersion,
@@ -320,7 +319,7 @@ type commandRecord struct {
 	LastPosition  int64  `json:"last_position"`
 }
 
-func encodeCommandRecord(c event.CommandRecord) ([]byte, error) {
+func encodeCommandRecord(c eventstore.CommandRecord) ([]byte, error) {
 	return json.Marshal(commandRecord{
 		CommandID:     c.CommandID,
 		StreamID:      c.StreamID,
@@ -333,20 +332,20 @@ func encodeCommandRecord(c event.CommandRecord) ([]byte, error) {
 
 // decodeCommandRecord reads a command stream's record; the result it
 // returns is marked Duplicate, as every later answer from it is.
-func decodeCommandRecord(data []byte) (event.CommandRecord, error) {
+func decodeCommandRecord(data []byte) (eventstore.CommandRecord, error) {
 	var r commandRecord
 	if err := json.Unmarshal(data, &r); err != nil {
-		return event.CommandRecord{}, fmt.Errorf("%w: command record: %v", ErrIntegrity, err)
+		return eventstore.CommandRecord{}, fmt.Errorf("%w: command record: %v", ErrIntegrity, err)
 	}
 	h, err := hex.DecodeString(r.RequestSHA256)
 	if err != nil || len(h) == 0 {
-		return event.CommandRecord{}, fmt.Errorf("%w: command record: request hash %q", ErrIntegrity, r.RequestSHA256)
+		return eventstore.CommandRecord{}, fmt.Errorf("%w: command record: request hash %q", ErrIntegrity, r.RequestSHA256)
 	}
-	return event.CommandRecord{
+	return eventstore.CommandRecord{
 		CommandID:     r.CommandID,
 		StreamID:      r.StreamID,
 		RequestSHA256: h,
-		Result: event.AppendResult{
+		Result: eventstore.AppendResult{
 			StreamVersion: r.StreamVersion,
 			FirstPosition: r.FirstPosition,
 			LastPosition:  r.LastPosition,
@@ -357,34 +356,34 @@ func decodeCommandRecord(data []byte) (event.CommandRecord, error) {
 
 // answerFromRecord is the answer to an append of command c to stream with
 // request fingerprint fp, given the command's record.
-func answerFromRecord(rec event.CommandRecord, stream string, fp []byte) (event.AppendResult, error) {
+func answerFromRecord(rec eventstore.CommandRecord, stream string, fp []byte) (eventstore.AppendResult, error) {
 	if rec.StreamID != stream || !bytes.Equal(rec.RequestSHA256, fp) {
-		return event.AppendResult{}, fmt.Errorf("append to %s: command %s: %w", stream, rec.CommandID, event.ErrCommandReused)
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: command %s: %w", stream, rec.CommandID, eventstore.ErrCommandReused)
 	}
 	res := rec.Result
 	res.Duplicate = true
 	return res, nil
 }
 
-// validate refuses what no store can store (event.ValidateAppend) and the
+// validate refuses what no store can store (eventstore.ValidateAppend) and the
 // stream names and event types this store reserves.
-func validate(stream string, expected event.ExpectedVersion, events []event.Envelope) error {
+func validate(stream string, expected eventstore.ExpectedVersion, events []eventstore.Envelope) error {
 	switch {
 	case strings.HasPrefix(stream, "$"):
-		return fmt.Errorf("%w: stream %q: names starting with $ are EventStoreDB's system streams", event.ErrInvalidEvent, stream)
+		return fmt.Errorf("%w: stream %q: names starting with $ are EventStoreDB's system streams", eventstore.ErrInvalidEvent, stream)
 	case strings.HasPrefix(stream, CommandStreamPrefix):
-		return fmt.Errorf("%w: stream %q: the prefix %s is reserved for command records", event.ErrInvalidEvent, stream, CommandStreamPrefix)
+		return fmt.Errorf("%w: stream %q: the prefix %s is reserved for command records", eventstore.ErrInvalidEvent, stream, CommandStreamPrefix)
 	}
 	for i, e := range events {
 		if strings.HasPrefix(e.Type, "$") {
-			return fmt.Errorf("%w: event %d: type %q: types starting with $ are EventStoreDB's", event.ErrInvalidEvent, i, e.Type)
+			return fmt.Errorf("%w: event %d: type %q: types starting with $ are EventStoreDB's", eventstore.ErrInvalidEvent, i, e.Type)
 		}
 	}
-	return event.ValidateAppend(stream, expected, events)
+	return eventstore.ValidateAppend(stream, expected, events)
 }
 
-// requestFingerprint is event.RequestFingerprint: the same fingerprint as
+// requestFingerprint is eventstore.RequestFingerprint: the same fingerprint as
 // the PostgreSQL store's.
-func requestFingerprint(stream string, events []event.Envelope) []byte {
-	return event.RequestFingerprint(stream, events)
+func requestFingerprint(stream string, events []eventstore.Envelope) []byte {
+	return eventstore.RequestFingerprint(stream, events)
 }

@@ -3,6 +3,7 @@ package esdbstore
 import (
 	"bytes"
 	"crypto/sha256"
+	"docledger/eventstore"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,8 +14,6 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-
-	"docledger/domain/event"
 )
 
 // These tests cover the pure mapping and need no server; the conformance
@@ -22,15 +21,15 @@ import (
 
 var almaty = time.FixedZone("Asia/Almaty", 5*3600)
 
-func envelope(meta []byte) event.Envelope {
-	return event.Envelope{
+func envelope(meta []byte) eventstore.Envelope {
+	return eventstore.Envelope{
 		ID:            uuid.Must(uuid.NewV7()),
 		Type:          "document.sent",
 		SchemaVersion: 3,
 		Data:          []byte("{\"z\": 1,  \"a\":\t[3, 2, 1]}"),
 		Metadata:      meta,
 		OccurredAt:    time.Date(2026, 3, 2, 15, 4, 5, 123456789, almaty),
-		Cause: event.Cause{
+		Cause: eventstore.Cause{
 			Actor: "user:42", CommandID: "cmd-1", CausationID: "cause-1", CorrelationID: "corr-1",
 		},
 	}
@@ -38,11 +37,11 @@ func envelope(meta []byte) event.Envelope {
 
 func TestExpectedRevision(t *testing.T) {
 	tests := []struct {
-		in   event.ExpectedVersion
+		in   eventstore.ExpectedVersion
 		want esdb.ExpectedRevision
 	}{
-		{event.Any, esdb.Any{}},
-		{event.NoStream, esdb.NoStream{}},
+		{eventstore.Any, esdb.Any{}},
+		{eventstore.NoStream, esdb.NoStream{}},
 		{1, esdb.Revision(0)},
 		{2, esdb.Revision(1)},
 		{1 << 40, esdb.Revision(1<<40 - 1)},
@@ -53,7 +52,7 @@ func TestExpectedRevision(t *testing.T) {
 			t.Errorf("expectedRevision(%s) = %#v, %v; want %#v", tt.in, got, err, tt.want)
 		}
 	}
-	if _, err := expectedRevision(-2); !errors.Is(err, event.ErrInvalidEvent) {
+	if _, err := expectedRevision(-2); !errors.Is(err, eventstore.ErrInvalidEvent) {
 		t.Errorf("expectedRevision(-2): %v, want ErrInvalidEvent", err)
 	}
 	if versionOf(0) != 1 || versionOf(41) != 42 {
@@ -101,7 +100,7 @@ func TestInvalidPosition(t *testing.T) {
 func TestErrorClassification(t *testing.T) {
 	plain := errors.New("wrong expected version: expecting '1' but got '2'")
 	unknown, _ := esdb.FromError(plain)
-	for _, err := range []error{nil, plain, unknown, fmt.Errorf("wrapped: %w", unknown), &event.ConflictError{}} {
+	for _, err := range []error{nil, plain, unknown, fmt.Errorf("wrapped: %w", unknown), &eventstore.ConflictError{}} {
 		if isWrongExpectedVersion(err) {
 			t.Errorf("isWrongExpectedVersion(%v) = true", err)
 		}
@@ -299,23 +298,23 @@ func TestSkipInLog(t *testing.T) {
 
 func TestValidateReservedNames(t *testing.T) {
 	good := envelope([]byte(`{}`))
-	if err := validate("doc-1", event.NoStream, []event.Envelope{good}); err != nil {
+	if err := validate("doc-1", eventstore.NoStream, []eventstore.Envelope{good}); err != nil {
 		t.Fatalf("valid append refused: %v", err)
 	}
 	dollarType := good
 	dollarType.Type = "$metadata"
 	cases := map[string]struct {
 		stream string
-		evs    []event.Envelope
+		evs    []eventstore.Envelope
 	}{
-		"system stream":  {"$all", []event.Envelope{good}},
-		"command stream": {"ledger-command-x", []event.Envelope{good}},
-		"system type":    {"doc-1", []event.Envelope{dollarType}},
-		"empty stream":   {"", []event.Envelope{good}},
+		"system stream":  {"$all", []eventstore.Envelope{good}},
+		"command stream": {"ledger-command-x", []eventstore.Envelope{good}},
+		"system type":    {"doc-1", []eventstore.Envelope{dollarType}},
+		"empty stream":   {"", []eventstore.Envelope{good}},
 		"no events":      {"doc-1", nil},
 	}
 	for name, c := range cases {
-		if err := validate(c.stream, event.Any, c.evs); !errors.Is(err, event.ErrInvalidEvent) {
+		if err := validate(c.stream, eventstore.Any, c.evs); !errors.Is(err, eventstore.ErrInvalidEvent) {
 			t.Errorf("%s: %v, want ErrInvalidEvent", name, err)
 		}
 	}
@@ -323,8 +322,8 @@ func TestValidateReservedNames(t *testing.T) {
 
 func TestCommandRecord(t *testing.T) {
 	fp := sha256.Sum256([]byte("req"))
-	in := event.CommandRecord{CommandID: "cmd-1", StreamID: "doc-1", RequestSHA256: fp[:],
-		Result: event.AppendResult{StreamVersion: 3, FirstPosition: 1000, LastPosition: 1200}}
+	in := eventstore.CommandRecord{CommandID: "cmd-1", StreamID: "doc-1", RequestSHA256: fp[:],
+		Result: eventstore.AppendResult{StreamVersion: 3, FirstPosition: 1000, LastPosition: 1200}}
 	b, err := encodeCommandRecord(in)
 	if err != nil {
 		t.Fatal(err)
@@ -342,10 +341,10 @@ func TestCommandRecord(t *testing.T) {
 		t.Fatalf("same command: %+v, %v", res, err)
 	}
 	other := sha256.Sum256([]byte("other"))
-	if _, err := answerFromRecord(out, "doc-1", other[:]); !errors.Is(err, event.ErrCommandReused) {
+	if _, err := answerFromRecord(out, "doc-1", other[:]); !errors.Is(err, eventstore.ErrCommandReused) {
 		t.Fatalf("other payload: %v", err)
 	}
-	if _, err := answerFromRecord(out, "doc-2", fp[:]); !errors.Is(err, event.ErrCommandReused) {
+	if _, err := answerFromRecord(out, "doc-2", fp[:]); !errors.Is(err, eventstore.ErrCommandReused) {
 		t.Fatalf("other stream: %v", err)
 	}
 	if _, err := decodeCommandRecord([]byte(`{"command_id":"x"}`)); !errors.Is(err, ErrIntegrity) {
@@ -355,8 +354,8 @@ func TestCommandRecord(t *testing.T) {
 
 func TestRequestFingerprint(t *testing.T) {
 	e := envelope([]byte(`{}`))
-	a := requestFingerprint("doc-1", []event.Envelope{e})
-	if !bytes.Equal(a, requestFingerprint("doc-1", []event.Envelope{e})) {
+	a := requestFingerprint("doc-1", []eventstore.Envelope{e})
+	if !bytes.Equal(a, requestFingerprint("doc-1", []eventstore.Envelope{e})) {
 		t.Fatal("fingerprint is not deterministic")
 	}
 	e2 := e
@@ -365,16 +364,16 @@ func TestRequestFingerprint(t *testing.T) {
 	e3.Metadata = []byte(`{"other":"metadata"}`)
 	e3.ID = uuid.Nil
 	switch {
-	case bytes.Equal(a, requestFingerprint("doc-2", []event.Envelope{e})):
+	case bytes.Equal(a, requestFingerprint("doc-2", []eventstore.Envelope{e})):
 		t.Fatal("fingerprint ignores the stream")
-	case bytes.Equal(a, requestFingerprint("doc-1", []event.Envelope{e2})):
+	case bytes.Equal(a, requestFingerprint("doc-1", []eventstore.Envelope{e2})):
 		t.Fatal("fingerprint ignores the data")
-	case !bytes.Equal(a, requestFingerprint("doc-1", []event.Envelope{e3})):
+	case !bytes.Equal(a, requestFingerprint("doc-1", []eventstore.Envelope{e3})):
 		t.Fatal("fingerprint depends on metadata or event id, which differ between retries")
 	}
 	given := e
 	given.RequestSHA256 = []byte{1, 2, 3}
-	if !bytes.Equal(requestFingerprint("doc-1", []event.Envelope{given}), []byte{1, 2, 3}) {
+	if !bytes.Equal(requestFingerprint("doc-1", []eventstore.Envelope{given}), []byte{1, 2, 3}) {
 		t.Fatal("a given request hash is not used")
 	}
 }

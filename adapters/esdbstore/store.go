@@ -3,6 +3,7 @@ package esdbstore
 import (
 	"bytes"
 	"context"
+	"docledger/eventstore"
 	"errors"
 	"fmt"
 	"io"
@@ -11,8 +12,6 @@ import (
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
-
-	"docledger/domain/event"
 )
 
 // Options tune a Store.
@@ -64,20 +63,20 @@ const appendAttempts = 3
 
 // Append appends events to stream if the stream is at the expected version,
 // all or nothing, and returns the new stream version and the events' global
-// positions. It returns a *event.ConflictError (errors.Is event.ErrConflict)
+// positions. It returns a *eventstore.ConflictError (errors.Is eventstore.ErrConflict)
 // carrying the actual version when the stream is elsewhere,
-// event.ErrCommandReused when the events' command ID committed before with a
-// different stream or request, and event.ErrInvalidEvent for events it cannot
+// eventstore.ErrCommandReused when the events' command ID committed before with a
+// different stream or request, and eventstore.ErrInvalidEvent for events it cannot
 // store. Appending again for a command ID that committed returns the first
 // result with Duplicate set and writes nothing (see the package doc for how,
 // and for the gaps).
-func (s *Store) Append(ctx context.Context, stream string, expected event.ExpectedVersion, events ...event.Envelope) (event.AppendResult, error) {
+func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events ...eventstore.Envelope) (eventstore.AppendResult, error) {
 	if err := validate(stream, expected, events); err != nil {
-		return event.AppendResult{}, err
+		return eventstore.AppendResult{}, err
 	}
 	rev, err := expectedRevision(expected)
 	if err != nil {
-		return event.AppendResult{}, err
+		return eventstore.AppendResult{}, err
 	}
 	commandID := events[0].CommandID
 	var fp []byte
@@ -87,8 +86,8 @@ func (s *Store) Append(ctx context.Context, stream string, expected event.Expect
 		switch {
 		case err == nil:
 			return answerFromRecord(rec, stream, fp)
-		case !errors.Is(err, event.ErrCommandNotFound):
-			return event.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
+		case !errors.Is(err, eventstore.ErrCommandNotFound):
+			return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
 		}
 	}
 
@@ -98,13 +97,13 @@ func (s *Store) Append(ctx context.Context, stream string, expected event.Expect
 		own := e.ID
 		if own == uuid.Nil {
 			if own, err = uuid.NewV7(); err != nil {
-				return event.AppendResult{}, fmt.Errorf("append: event id: %w", err)
+				return eventstore.AppendResult{}, fmt.Errorf("append: event id: %w", err)
 			}
 		}
 		ids[i] = esdbEventID(commandID, i, own)
 		meta, err := encodeMetadata(e, own, metadataBytes(e.Metadata), fp)
 		if err != nil {
-			return event.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
+			return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
 		}
 		data[i] = esdb.EventData{EventID: ids[i], EventType: e.Type, ContentType: esdb.ContentTypeJson, Data: e.Data, Metadata: meta}
 	}
@@ -115,7 +114,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected event.Expect
 		// revision, not one sent at the stream's new head.
 		res, found, err := s.findCommandEvents(ctx, stream, ids, fp, uint64(s.opts.CommandScanDepth))
 		if err != nil {
-			return event.AppendResult{}, err
+			return eventstore.AppendResult{}, err
 		}
 		if found {
 			return s.recordFound(ctx, commandID, stream, fp, res)
@@ -127,16 +126,16 @@ func (s *Store) Append(ctx context.Context, stream string, expected event.Expect
 		if commandID != "" {
 			res, found, ferr := s.findCommandEvents(ctx, stream, ids, fp, 0)
 			if ferr != nil {
-				return event.AppendResult{}, ferr
+				return eventstore.AppendResult{}, ferr
 			}
 			if found {
 				return s.recordFound(ctx, commandID, stream, fp, res)
 			}
 		}
-		return event.AppendResult{}, s.conflict(ctx, stream, expected, err)
+		return eventstore.AppendResult{}, s.conflict(ctx, stream, expected, err)
 	}
 	if err != nil {
-		return event.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
 	}
 
 	// Read the events back: their positions are what ReadAll will report,
@@ -144,12 +143,12 @@ func (s *Store) Append(ctx context.Context, stream string, expected event.Expect
 	// events under the same derived IDs.
 	n := uint64(len(events))
 	if wr.NextExpectedVersion+1 < n {
-		return event.AppendResult{}, fmt.Errorf("append to %s: server reported revision %d after %d events", stream, wr.NextExpectedVersion, n)
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: server reported revision %d after %d events", stream, wr.NextExpectedVersion, n)
 	}
 	first := wr.NextExpectedVersion + 1 - n
 	res, err := s.readBack(ctx, stream, first, ids, fp)
 	if err != nil {
-		return event.AppendResult{}, err
+		return eventstore.AppendResult{}, err
 	}
 	if commandID == "" {
 		return res, nil
@@ -185,33 +184,33 @@ var errMismatch = errors.New("events read back are not the ones appended")
 // readBack reads the len(ids) events from revision first of stream and
 // checks that they are the ones just appended: the IDs ESDB stores and, for
 // a command, the request fingerprint in their wrappers.
-func (s *Store) readBack(ctx context.Context, stream string, first uint64, ids []uuid.UUID, fp []byte) (event.AppendResult, error) {
+func (s *Store) readBack(ctx context.Context, stream string, first uint64, ids []uuid.UUID, fp []byte) (eventstore.AppendResult, error) {
 	evs, err := s.readStreamRaw(ctx, stream, esdb.Forwards, esdb.Revision(first), uint64(len(ids)))
 	if err != nil {
-		return event.AppendResult{}, fmt.Errorf("append to %s: read back: %w", stream, err)
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: read back: %w", stream, err)
 	}
 	if len(evs) != len(ids) {
-		return event.AppendResult{}, fmt.Errorf("append to %s: %w: %d of %d events from revision %d", stream, errMismatch, len(evs), len(ids), first)
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w: %d of %d events from revision %d", stream, errMismatch, len(evs), len(ids), first)
 	}
 	for i, ev := range evs {
 		if ev.EventID != ids[i] {
-			return event.AppendResult{}, fmt.Errorf("append to %s: %w: event at revision %d has id %s, appended %s", stream, errMismatch, ev.EventNumber, ev.EventID, ids[i])
+			return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w: event at revision %d has id %s, appended %s", stream, errMismatch, ev.EventNumber, ev.EventID, ids[i])
 		}
 		if fp != nil {
 			_, d, err := recordOf(ev)
 			if err != nil {
-				return event.AppendResult{}, fmt.Errorf("append to %s: read back: %w", stream, err)
+				return eventstore.AppendResult{}, fmt.Errorf("append to %s: read back: %w", stream, err)
 			}
 			if !bytes.Equal(d.RequestSHA256, fp) {
-				return event.AppendResult{}, fmt.Errorf("append to %s: command %s: %w", stream, d.Cause.CommandID, event.ErrCommandReused)
+				return eventstore.AppendResult{}, fmt.Errorf("append to %s: command %s: %w", stream, d.Cause.CommandID, eventstore.ErrCommandReused)
 			}
 		}
 	}
 	firstPos, lastPos := evs[0].Position.Commit, evs[len(evs)-1].Position.Commit
 	if lastPos > math.MaxInt64 {
-		return event.AppendResult{}, fmt.Errorf("append to %s: commit position %d does not fit a position", stream, lastPos)
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: commit position %d does not fit a position", stream, lastPos)
 	}
-	return event.AppendResult{
+	return eventstore.AppendResult{
 		StreamVersion: versionOf(evs[len(evs)-1].EventNumber),
 		FirstPosition: int64(firstPos),
 		LastPosition:  int64(lastPos),
@@ -223,8 +222,8 @@ func (s *Store) readBack(ctx context.Context, stream string, first uint64, ids [
 // attempt of the same command whose record was never written. When it finds
 // them it returns their result; when the earlier attempt was another
 // request (other events, another fingerprint) it returns
-// event.ErrCommandReused.
-func (s *Store) findCommandEvents(ctx context.Context, stream string, ids []uuid.UUID, fp []byte, depth uint64) (event.AppendResult, bool, error) {
+// eventstore.ErrCommandReused.
+func (s *Store) findCommandEvents(ctx context.Context, stream string, ids []uuid.UUID, fp []byte, depth uint64) (eventstore.AppendResult, bool, error) {
 	const page = 256
 	var from esdb.StreamPosition = esdb.End{}
 	var scanned uint64
@@ -235,7 +234,7 @@ func (s *Store) findCommandEvents(ctx context.Context, stream string, ids []uuid
 		}
 		evs, err := s.readStreamRaw(ctx, stream, esdb.Backwards, from, want)
 		if err != nil {
-			return event.AppendResult{}, false, fmt.Errorf("append to %s: look for the command's events: %w", stream, err)
+			return eventstore.AppendResult{}, false, fmt.Errorf("append to %s: look for the command's events: %w", stream, err)
 		}
 		for _, ev := range evs {
 			if ev.EventID != ids[0] {
@@ -243,13 +242,13 @@ func (s *Store) findCommandEvents(ctx context.Context, stream string, ids []uuid
 			}
 			res, err := s.readBack(ctx, stream, ev.EventNumber, ids, fp)
 			if errors.Is(err, errMismatch) {
-				return event.AppendResult{}, false, fmt.Errorf("append to %s: an earlier attempt of the command stored other events: %w", stream, event.ErrCommandReused)
+				return eventstore.AppendResult{}, false, fmt.Errorf("append to %s: an earlier attempt of the command stored other events: %w", stream, eventstore.ErrCommandReused)
 			}
 			return res, err == nil, err
 		}
 		scanned += uint64(len(evs))
 		if uint64(len(evs)) < want || evs[len(evs)-1].EventNumber == 0 || (depth > 0 && scanned >= depth) {
-			return event.AppendResult{}, false, nil
+			return eventstore.AppendResult{}, false, nil
 		}
 		from = esdb.Revision(evs[len(evs)-1].EventNumber - 1)
 	}
@@ -257,10 +256,10 @@ func (s *Store) findCommandEvents(ctx context.Context, stream string, ids []uuid
 
 // recordFound records a command whose events an earlier attempt stored and
 // answers as a duplicate: this call wrote no events.
-func (s *Store) recordFound(ctx context.Context, commandID, stream string, fp []byte, res event.AppendResult) (event.AppendResult, error) {
+func (s *Store) recordFound(ctx context.Context, commandID, stream string, fp []byte, res eventstore.AppendResult) (eventstore.AppendResult, error) {
 	res, err := s.record(ctx, commandID, stream, fp, res)
 	if err != nil {
-		return event.AppendResult{}, err
+		return eventstore.AppendResult{}, err
 	}
 	res.Duplicate = true
 	return res, nil
@@ -269,41 +268,41 @@ func (s *Store) recordFound(ctx context.Context, commandID, stream string, fp []
 // record writes the command's record (NoStream: exactly one writer wins)
 // and returns res; when another append recorded the command first, it
 // answers from that record.
-func (s *Store) record(ctx context.Context, commandID, stream string, fp []byte, res event.AppendResult) (event.AppendResult, error) {
-	body, err := encodeCommandRecord(event.CommandRecord{CommandID: commandID, StreamID: stream, RequestSHA256: fp, Result: res})
+func (s *Store) record(ctx context.Context, commandID, stream string, fp []byte, res eventstore.AppendResult) (eventstore.AppendResult, error) {
+	body, err := encodeCommandRecord(eventstore.CommandRecord{CommandID: commandID, StreamID: stream, RequestSHA256: fp, Result: res})
 	if err != nil {
-		return event.AppendResult{}, fmt.Errorf("append to %s: record command %s: %w", stream, commandID, err)
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: record command %s: %w", stream, commandID, err)
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
-		return event.AppendResult{}, fmt.Errorf("append to %s: record id: %w", stream, err)
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: record id: %w", stream, err)
 	}
 	_, err = s.send(ctx, commandStream(commandID), esdb.AppendToStreamOptions{ExpectedRevision: esdb.NoStream{}},
 		[]esdb.EventData{{EventID: id, EventType: commandRecordedType, ContentType: esdb.ContentTypeJson, Data: body}})
 	if isWrongExpectedVersion(err) {
 		rec, lerr := s.Command(ctx, commandID)
 		if lerr != nil {
-			return event.AppendResult{}, fmt.Errorf("append to %s: look up concurrent command: %w", stream, lerr)
+			return eventstore.AppendResult{}, fmt.Errorf("append to %s: look up concurrent command: %w", stream, lerr)
 		}
 		return answerFromRecord(rec, stream, fp)
 	}
 	if err != nil {
-		return event.AppendResult{}, fmt.Errorf("append to %s: record command %s: %w", stream, commandID, err)
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: record command %s: %w", stream, commandID, err)
 	}
 	return res, nil
 }
 
 // conflict turns ESDB's wrong-expected-version error into our ConflictError.
-func (s *Store) conflict(ctx context.Context, stream string, expected event.ExpectedVersion, cause error) error {
+func (s *Store) conflict(ctx context.Context, stream string, expected eventstore.ExpectedVersion, cause error) error {
 	actual, ok := actualVersionFromMessage(cause.Error())
 	if !ok {
 		v, err := s.streamVersion(ctx, stream)
 		if err != nil {
-			return fmt.Errorf("append to %s: %w (actual version unknown: %v)", stream, event.ErrConflict, err)
+			return fmt.Errorf("append to %s: %w (actual version unknown: %v)", stream, eventstore.ErrConflict, err)
 		}
 		actual = v
 	}
-	return &event.ConflictError{Stream: stream, Expected: expected, Actual: actual}
+	return &eventstore.ConflictError{Stream: stream, Expected: expected, Actual: actual}
 }
 
 // streamVersion is the version of stream's last event, 0 when it has none.
@@ -316,18 +315,18 @@ func (s *Store) streamVersion(ctx context.Context, stream string) (int64, error)
 }
 
 // Command returns the committed command with the given ID, or
-// event.ErrCommandNotFound.
-func (s *Store) Command(ctx context.Context, commandID string) (event.CommandRecord, error) {
+// eventstore.ErrCommandNotFound.
+func (s *Store) Command(ctx context.Context, commandID string) (eventstore.CommandRecord, error) {
 	evs, err := s.readStreamRaw(ctx, commandStream(commandID), esdb.Forwards, esdb.Start{}, 1)
 	if err != nil {
-		return event.CommandRecord{}, fmt.Errorf("look up command %s: %w", commandID, err)
+		return eventstore.CommandRecord{}, fmt.Errorf("look up command %s: %w", commandID, err)
 	}
 	if len(evs) == 0 {
-		return event.CommandRecord{}, event.ErrCommandNotFound
+		return eventstore.CommandRecord{}, eventstore.ErrCommandNotFound
 	}
 	rec, err := decodeCommandRecord(evs[0].Data)
 	if err != nil {
-		return event.CommandRecord{}, fmt.Errorf("look up command %s: %w", commandID, err)
+		return eventstore.CommandRecord{}, fmt.Errorf("look up command %s: %w", commandID, err)
 	}
 	rec.CommandID = commandID
 	return rec, nil
@@ -336,7 +335,7 @@ func (s *Store) Command(ctx context.Context, commandID string) (event.CommandRec
 // ReadStream returns the events of stream whose version is above
 // afterVersion, in version order; an unknown stream has no events. An event
 // that fails its hash check or has no docledger wrapper is ErrIntegrity.
-func (s *Store) ReadStream(ctx context.Context, stream string, afterVersion int64) ([]event.Record, error) {
+func (s *Store) ReadStream(ctx context.Context, stream string, afterVersion int64) ([]eventstore.Record, error) {
 	var from esdb.StreamPosition = esdb.Start{}
 	if afterVersion > 0 {
 		from = esdb.Revision(uint64(afterVersion)) // the revision of version afterVersion+1
@@ -345,7 +344,7 @@ func (s *Store) ReadStream(ctx context.Context, stream string, afterVersion int6
 	if err != nil {
 		return nil, fmt.Errorf("read stream %s: %w", stream, err)
 	}
-	out := make([]event.Record, 0, len(evs))
+	out := make([]eventstore.Record, 0, len(evs))
 	for _, ev := range evs {
 		r, _, err := recordOf(ev)
 		if err != nil {
@@ -393,17 +392,17 @@ const readAllPage = 4096
 // after (0: the start) in the log's order, skipping ESDB's system events and
 // the command records. ESDB makes an event visible in $all only when
 // everything before it is, so a reader that continues from the last
-// position it saw never skips one. It returns event.ErrUnknownPosition when
+// position it saw never skips one. It returns eventstore.ErrUnknownPosition when
 // no event has position after, and ErrIntegrity for an event that fails its
 // hash check or has no docledger wrapper.
-func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]event.Record, error) {
+func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]eventstore.Record, error) {
 	if limit <= 0 {
 		limit = 1000
 	}
 	if after < 0 {
-		return nil, fmt.Errorf("read log after %d: %w", after, event.ErrUnknownPosition)
+		return nil, fmt.Errorf("read log after %d: %w", after, eventstore.ErrUnknownPosition)
 	}
-	var out []event.Record
+	var out []eventstore.Record
 	var from esdb.AllPosition = esdb.Start{}
 	// cursor is the position of the last event read; have says whether
 	// there is one, and then the next read starts with that event again.
@@ -421,14 +420,14 @@ func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]event.Re
 		}
 		evs, err := s.readAllRaw(ctx, from, uint64(want))
 		if firstPage && have && isInvalidPosition(err) {
-			return nil, fmt.Errorf("read log after %d: %w", after, event.ErrUnknownPosition)
+			return nil, fmt.Errorf("read log after %d: %w", after, eventstore.ErrUnknownPosition)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read log after %d: %w", after, err)
 		}
 		if have && (len(evs) == 0 || evs[0].Position.Commit != cursor) {
 			if firstPage {
-				return nil, fmt.Errorf("read log after %d: %w", after, event.ErrUnknownPosition)
+				return nil, fmt.Errorf("read log after %d: %w", after, eventstore.ErrUnknownPosition)
 			}
 			return nil, fmt.Errorf("read log after %d: $all no longer holds an event at position %d", after, cursor)
 		}

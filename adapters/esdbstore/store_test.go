@@ -11,8 +11,8 @@ import (
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
 
-	"docledger/adapters/storetest"
-	"docledger/domain/event"
+	"docledger/eventstore/storetest"
+	"docledger/eventstore"
 )
 
 // TestEventStoreDB runs the conformance suite, and the cases peculiar to this
@@ -38,10 +38,10 @@ func TestEventStoreDB(t *testing.T) {
 	// stream's latest events (at the first attempt's version or at the new
 	// head), by ESDB's own deduplication (at the first attempt's version,
 	// search off), or by the search after a conflict (search off).
-	t.Run("LostRecordRetrySameVersion", func(t *testing.T) { testRetryAfterLostRecord(t, c, Options{}, event.NoStream, true) })
+	t.Run("LostRecordRetrySameVersion", func(t *testing.T) { testRetryAfterLostRecord(t, c, Options{}, eventstore.NoStream, true) })
 	t.Run("LostRecordRetryAtNewHead", func(t *testing.T) { testRetryAfterLostRecord(t, c, Options{}, 1, true) })
 	t.Run("LostRecordRetryESDBDedup", func(t *testing.T) {
-		testRetryAfterLostRecord(t, c, Options{CommandScanDepth: -1}, event.NoStream, false)
+		testRetryAfterLostRecord(t, c, Options{CommandScanDepth: -1}, eventstore.NoStream, false)
 	})
 	t.Run("LostRecordRetryAfterConflict", func(t *testing.T) {
 		testRetryAfterLostRecord(t, c, Options{CommandScanDepth: -1}, 5, true)
@@ -58,15 +58,15 @@ func liveCtx(t *testing.T) context.Context {
 
 func liveStream() string { return "doc-" + strings.ReplaceAll(uuid.NewString(), "-", "") }
 
-func liveEnvelope(cmd string, n int) event.Envelope {
-	return event.Envelope{
+func liveEnvelope(cmd string, n int) eventstore.Envelope {
+	return eventstore.Envelope{
 		ID:            uuid.Must(uuid.NewV7()),
 		Type:          "test.live",
 		SchemaVersion: 1,
 		Data:          []byte(`{"n":` + strings.Repeat("1", n) + `}`),
 		Metadata:      []byte(" {\"padded\": true}\n"),
 		OccurredAt:    time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC),
-		Cause:         event.Cause{Actor: "tester", CommandID: cmd},
+		Cause:         eventstore.Cause{Actor: "tester", CommandID: cmd},
 	}
 }
 
@@ -75,7 +75,7 @@ func liveEnvelope(cmd string, n int) event.Envelope {
 // first attempt's result (Duplicate as wantDuplicate: when ESDB's own
 // deduplication answers, this store cannot tell and reports a fresh append),
 // and a different payload under the same command ID is then refused.
-func testRetryAfterLostRecord(t *testing.T, c *esdb.Client, opts Options, expected event.ExpectedVersion, wantDuplicate bool) {
+func testRetryAfterLostRecord(t *testing.T, c *esdb.Client, opts Options, expected eventstore.ExpectedVersion, wantDuplicate bool) {
 	s := New(c, opts)
 	ctx := liveCtx(t)
 	st := liveStream()
@@ -83,7 +83,7 @@ func testRetryAfterLostRecord(t *testing.T, c *esdb.Client, opts Options, expect
 	e := liveEnvelope(cmd, 1)
 
 	// The first attempt's events, exactly as Append writes them, and no record.
-	fp := requestFingerprint(st, []event.Envelope{e})
+	fp := requestFingerprint(st, []eventstore.Envelope{e})
 	meta, err := encodeMetadata(e, e.ID, metadataBytes(e.Metadata), fp)
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +93,7 @@ func testRetryAfterLostRecord(t *testing.T, c *esdb.Client, opts Options, expect
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Command(ctx, cmd); !errors.Is(err, event.ErrCommandNotFound) {
+	if _, err := s.Command(ctx, cmd); !errors.Is(err, eventstore.ErrCommandNotFound) {
 		t.Fatalf("command recorded before the retry: %v", err)
 	}
 
@@ -113,7 +113,7 @@ func testRetryAfterLostRecord(t *testing.T, c *esdb.Client, opts Options, expect
 	if rec, err := s.Command(ctx, cmd); err != nil || rec.Result.LastPosition != res.LastPosition || rec.StreamID != st {
 		t.Fatalf("command record after the retry: %+v, %v", rec, err)
 	}
-	if _, err := s.Append(ctx, st, 1, liveEnvelope(cmd, 2)); !errors.Is(err, event.ErrCommandReused) {
+	if _, err := s.Append(ctx, st, 1, liveEnvelope(cmd, 2)); !errors.Is(err, eventstore.ErrCommandReused) {
 		t.Fatalf("other payload under the same command: %v", err)
 	}
 	if recs, _ := s.ReadStream(ctx, st, 0); len(recs) != 1 {
@@ -128,7 +128,7 @@ func testEnvelopeIDKept(t *testing.T, c *esdb.Client) {
 	ctx := liveCtx(t)
 	st := liveStream()
 	e := liveEnvelope("cmd-"+uuid.NewString(), 3)
-	if _, err := s.Append(ctx, st, event.NoStream, e); err != nil {
+	if _, err := s.Append(ctx, st, eventstore.NoStream, e); err != nil {
 		t.Fatal(err)
 	}
 	recs, err := s.ReadStream(ctx, st, 0)
@@ -140,7 +140,7 @@ func testEnvelopeIDKept(t *testing.T, c *esdb.Client) {
 func testUnknownPosition(t *testing.T, c *esdb.Client) {
 	s := New(c, Options{})
 	ctx := liveCtx(t)
-	res, err := s.Append(ctx, liveStream(), event.NoStream, liveEnvelope("", 1))
+	res, err := s.Append(ctx, liveStream(), eventstore.NoStream, liveEnvelope("", 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,10 +148,10 @@ func testUnknownPosition(t *testing.T, c *esdb.Client) {
 		t.Fatalf("read after an event's position: %v", err)
 	}
 	for _, p := range []int64{res.LastPosition + 1, 1 << 60} {
-		if _, err := s.ReadAll(ctx, p, 1); !errors.Is(err, event.ErrUnknownPosition) {
+		if _, err := s.ReadAll(ctx, p, 1); !errors.Is(err, eventstore.ErrUnknownPosition) {
 			t.Errorf("read after position %d: %v, want ErrUnknownPosition", p, err)
 		}
-		if err := s.Subscribe(ctx, p, func(context.Context, []event.Record) error { return nil }); !errors.Is(err, event.ErrUnknownPosition) {
+		if err := s.Subscribe(ctx, p, func(context.Context, []eventstore.Record) error { return nil }); !errors.Is(err, eventstore.ErrUnknownPosition) {
 			t.Errorf("subscribe after position %d: %v, want ErrUnknownPosition", p, err)
 		}
 	}

@@ -2,12 +2,11 @@ package esdbstore
 
 import (
 	"context"
+	"docledger/eventstore"
 	"errors"
 	"fmt"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
-
-	"docledger/domain/event"
 )
 
 // subscribeBatch is the most events handed to a subscriber at once.
@@ -21,8 +20,8 @@ const subscribeBatch = 1000
 // (with ctx's error), when fn returns an error (with that error), or when
 // the server drops the subscription (with the drop's error); the caller
 // resumes from the last position fn accepted. An after that no event has is
-// event.ErrUnknownPosition, as for ReadAll.
-func (s *Store) Subscribe(ctx context.Context, after int64, fn func(context.Context, []event.Record) error) error {
+// eventstore.ErrUnknownPosition, as for ReadAll.
+func (s *Store) Subscribe(ctx context.Context, after int64, fn func(context.Context, []eventstore.Record) error) error {
 	var from esdb.AllPosition = esdb.Start{}
 	if after != 0 {
 		if err := s.checkPosition(ctx, after); err != nil {
@@ -54,7 +53,7 @@ func (s *Store) Subscribe(ctx context.Context, after int64, fn func(context.Cont
 			return ctx.Err()
 		case it = <-items:
 		}
-		batch := make([]event.Record, 0, 16)
+		batch := make([]eventstore.Record, 0, 16)
 		var failed error
 	collect:
 		for {
@@ -88,7 +87,7 @@ func (s *Store) Subscribe(ctx context.Context, after int64, fn func(context.Cont
 
 // item is one record of a subscription, or the error that ended it.
 type item struct {
-	rec event.Record
+	rec eventstore.Record
 	err error
 }
 
@@ -146,22 +145,22 @@ func receive(ctx context.Context, sub *esdb.Subscription, after uint64, items ch
 	}
 }
 
-// checkPosition returns event.ErrUnknownPosition unless an event of $all
+// checkPosition returns eventstore.ErrUnknownPosition unless an event of $all
 // has position after: a read of $all from there starts with that event.
 func (s *Store) checkPosition(ctx context.Context, after int64) error {
 	if after < 0 {
-		return fmt.Errorf("subscribe after %d: %w", after, event.ErrUnknownPosition)
+		return fmt.Errorf("subscribe after %d: %w", after, eventstore.ErrUnknownPosition)
 	}
 	p := uint64(after)
 	evs, err := s.readAllRaw(ctx, esdb.Position{Commit: p, Prepare: p}, 1)
 	if isInvalidPosition(err) {
-		return fmt.Errorf("subscribe after %d: %w", after, event.ErrUnknownPosition)
+		return fmt.Errorf("subscribe after %d: %w", after, eventstore.ErrUnknownPosition)
 	}
 	if err != nil {
 		return fmt.Errorf("subscribe after %d: %w", after, err)
 	}
 	if len(evs) == 0 || evs[0].Position.Commit != p {
-		return fmt.Errorf("subscribe after %d: %w", after, event.ErrUnknownPosition)
+		return fmt.Errorf("subscribe after %d: %w", after, eventstore.ErrUnknownPosition)
 	}
 	return nil
 }

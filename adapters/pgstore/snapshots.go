@@ -2,22 +2,21 @@ package pgstore
 
 import (
 	"context"
+	"docledger/eventstore"
 	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-
-	"docledger/domain/event"
 )
 
 // LoadSnapshot returns the latest snapshot of stream and its version, or
-// event.ErrNoSnapshot.
+// eventstore.ErrNoSnapshot.
 func (s *Store) LoadSnapshot(ctx context.Context, stream string) ([]byte, int64, error) {
 	var state []byte
 	var version int64
 	err := s.pool.QueryRow(ctx, `SELECT state, version FROM snapshots WHERE stream_id = $1`, stream).Scan(&state, &version)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, 0, event.ErrNoSnapshot
+		return nil, 0, eventstore.ErrNoSnapshot
 	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("load snapshot of %s: %w", stream, err)

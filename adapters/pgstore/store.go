@@ -18,6 +18,7 @@ package pgstore
 import (
 	"bytes"
 	"context"
+	"docledger/eventstore"
 	"errors"
 	"fmt"
 	"strings"
@@ -27,8 +28,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"docledger/domain/event"
 )
 
 // Channel is the LISTEN/NOTIFY channel that announces new events.
@@ -90,10 +89,10 @@ func (s *Store) Close() {
 
 // Append appends events to stream if the stream is at the expected version,
 // all or nothing, and returns the new stream version and the events' global
-// positions. It returns a *event.ConflictError (errors.Is event.ErrConflict)
+// positions. It returns a *eventstore.ConflictError (errors.Is eventstore.ErrConflict)
 // carrying the actual version when the stream is elsewhere,
-// event.ErrCommandReused when the events' command ID committed before with a
-// different request, and event.ErrInvalidEvent for events it cannot store.
+// eventstore.ErrCommandReused when the events' command ID committed before with a
+// different request, and eventstore.ErrInvalidEvent for events it cannot store.
 // Appending again for a command ID that committed returns the first result
 // with Duplicate set and writes nothing.
 //
@@ -102,16 +101,16 @@ func (s *Store) Close() {
 // appends at one expected version insert the same version; one commits),
 // and the statement inserts nothing unless the expected version exists, so
 // a stream never has gaps.
-func (s *Store) Append(ctx context.Context, stream string, expected event.ExpectedVersion, events ...event.Envelope) (event.AppendResult, error) {
-	if err := event.ValidateAppend(stream, expected, events); err != nil {
-		return event.AppendResult{}, err
+func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events ...eventstore.Envelope) (eventstore.AppendResult, error) {
+	if err := eventstore.ValidateAppend(stream, expected, events); err != nil {
+		return eventstore.AppendResult{}, err
 	}
 	cause := events[0].Cause
 	var commandID any
 	var requestHash []byte
 	if cause.CommandID != "" {
 		commandID = cause.CommandID
-		requestHash = event.RequestFingerprint(stream, events)
+		requestHash = eventstore.RequestFingerprint(stream, events)
 	}
 	args := []any{stream, int64(expected), nil, nil, nil, nil, nil,
 		cause.Actor, commandID, nullable(cause.CausationID), nullable(cause.CorrelationID), nil}
@@ -128,7 +127,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected event.Expect
 		}
 		args[2], args[3], args[4], args[5], args[6], args[11] = ids, types, versions, data, meta, occurred
 	}
-	query := appendSQL[len(events) > 1][commandID != nil][expected == event.Any]
+	query := appendSQL[len(events) > 1][commandID != nil][expected == eventstore.Any]
 	if commandID != nil {
 		args = append(args, requestHash)
 	}
@@ -144,31 +143,31 @@ func (s *Store) Append(ctx context.Context, stream string, expected event.Expect
 					return duplicateOf(prior, stream, requestHash)
 				}
 			}
-			return event.AppendResult{}, s.conflict(ctx, stream, expected)
+			return eventstore.AppendResult{}, s.conflict(ctx, stream, expected)
 		}
 		var pgErr *pgconn.PgError
 		if !errors.As(err, &pgErr) {
-			return event.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
+			return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
 		}
 		switch {
 		case pgErr.Code == "23505" && pgErr.ConstraintName == "events_stream_version_key":
-			if expected == event.Any && attempt < 20 {
+			if expected == eventstore.Any && attempt < 20 {
 				continue // another append took the version; build on the new one
 			}
-			return event.AppendResult{}, s.conflict(ctx, stream, expected)
+			return eventstore.AppendResult{}, s.conflict(ctx, stream, expected)
 		case pgErr.Code == "23505" && pgErr.ConstraintName == "commands_pkey":
 			// The same command committed concurrently: answer as a duplicate.
 			prior, lerr := s.Command(ctx, cause.CommandID)
 			if lerr != nil {
-				return event.AppendResult{}, fmt.Errorf("append to %s: look up concurrent command: %w", stream, lerr)
+				return eventstore.AppendResult{}, fmt.Errorf("append to %s: look up concurrent command: %w", stream, lerr)
 			}
 			return duplicateOf(prior, stream, requestHash)
 		case pgErr.Code == "23505" && pgErr.ConstraintName == "events_event_id_key":
-			return event.AppendResult{}, fmt.Errorf("append to %s: %w: event id already stored", stream, event.ErrInvalidEvent)
+			return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w: event id already stored", stream, eventstore.ErrInvalidEvent)
 		case pgErr.Code == "22P02" || pgErr.Code == "22021" || pgErr.Code == "22023":
-			return event.AppendResult{}, fmt.Errorf("append to %s: %w: %s", stream, event.ErrInvalidEvent, pgErr.Message)
+			return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w: %s", stream, eventstore.ErrInvalidEvent, pgErr.Message)
 		}
-		return event.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: %w", stream, err)
 	}
 }
 
@@ -181,17 +180,17 @@ func eventID(id uuid.UUID) uuid.UUID {
 
 // insert runs an append statement and sums up the rows it inserted; a zero
 // StreamVersion means it inserted none.
-func (s *Store) insert(ctx context.Context, query string, args []any) (event.AppendResult, error) {
+func (s *Store) insert(ctx context.Context, query string, args []any) (eventstore.AppendResult, error) {
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
-		return event.AppendResult{}, err
+		return eventstore.AppendResult{}, err
 	}
 	defer rows.Close()
-	var res event.AppendResult
+	var res eventstore.AppendResult
 	for rows.Next() {
 		var pos, version int64
 		if err := rows.Scan(&pos, &version); err != nil {
-			return event.AppendResult{}, err
+			return eventstore.AppendResult{}, err
 		}
 		if res.FirstPosition == 0 || pos < res.FirstPosition {
 			res.FirstPosition = pos
@@ -203,17 +202,17 @@ func (s *Store) insert(ctx context.Context, query string, args []any) (event.App
 }
 
 // conflict builds the ConflictError of stream with its actual version.
-func (s *Store) conflict(ctx context.Context, stream string, expected event.ExpectedVersion) error {
+func (s *Store) conflict(ctx context.Context, stream string, expected eventstore.ExpectedVersion) error {
 	var actual int64
 	if err := s.pool.QueryRow(ctx, `SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1`, stream).Scan(&actual); err != nil {
 		return fmt.Errorf("append to %s: read actual version: %w", stream, err)
 	}
-	return &event.ConflictError{Stream: stream, Expected: expected, Actual: actual}
+	return &eventstore.ConflictError{Stream: stream, Expected: expected, Actual: actual}
 }
 
-func duplicateOf(prior event.CommandRecord, stream string, requestHash []byte) (event.AppendResult, error) {
+func duplicateOf(prior eventstore.CommandRecord, stream string, requestHash []byte) (eventstore.AppendResult, error) {
 	if prior.StreamID != stream || !bytes.Equal(prior.RequestSHA256, requestHash) {
-		return event.AppendResult{}, fmt.Errorf("append to %s: command %s: %w", stream, prior.CommandID, event.ErrCommandReused)
+		return eventstore.AppendResult{}, fmt.Errorf("append to %s: command %s: %w", stream, prior.CommandID, eventstore.ErrCommandReused)
 	}
 	return prior.Result, nil
 }
@@ -295,29 +294,29 @@ func withCommand(insert string) string {
 }
 
 // Command returns the committed command with the given ID, or
-// event.ErrCommandNotFound.
-func (s *Store) Command(ctx context.Context, commandID string) (event.CommandRecord, error) {
-	c := event.CommandRecord{CommandID: commandID, Result: event.AppendResult{Duplicate: true}}
+// eventstore.ErrCommandNotFound.
+func (s *Store) Command(ctx context.Context, commandID string) (eventstore.CommandRecord, error) {
+	c := eventstore.CommandRecord{CommandID: commandID, Result: eventstore.AppendResult{Duplicate: true}}
 	err := s.pool.QueryRow(ctx, `SELECT stream_id, request_sha256, stream_version, first_position, last_position
 		FROM commands WHERE command_id = $1`, commandID).
 		Scan(&c.StreamID, &c.RequestSHA256, &c.Result.StreamVersion, &c.Result.FirstPosition, &c.Result.LastPosition)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return event.CommandRecord{}, event.ErrCommandNotFound
+		return eventstore.CommandRecord{}, eventstore.ErrCommandNotFound
 	}
 	if err != nil {
-		return event.CommandRecord{}, fmt.Errorf("look up command %s: %w", commandID, err)
+		return eventstore.CommandRecord{}, fmt.Errorf("look up command %s: %w", commandID, err)
 	}
 	return c, nil
 }
 
-// recordColumns are the columns of an event.Record, of events aliased e.
+// recordColumns are the columns of an eventstore.Record, of events aliased e.
 const recordColumns = `e.position, e.stream_id, e.stream_version, e.event_id, e.event_type, e.schema_version,
 	e.data, e.data_sha256, e.metadata, e.metadata_sha256, e.actor, coalesce(e.command_id, ''),
 	coalesce(e.causation_id, ''), coalesce(e.correlation_id, ''), e.occurred_at, e.recorded_at`
 
 // ReadStream returns the events of stream whose version is above
 // afterVersion, in version order; an unknown stream has no events.
-func (s *Store) ReadStream(ctx context.Context, stream string, afterVersion int64) ([]event.Record, error) {
+func (s *Store) ReadStream(ctx context.Context, stream string, afterVersion int64) ([]eventstore.Record, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+recordColumns+` FROM events e
 		WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version`, stream, afterVersion)
 	if err != nil {
@@ -334,8 +333,8 @@ func (s *Store) ReadStream(ctx context.Context, stream string, afterVersion int6
 // after (0: the start) in the log's order. Events are returned only once
 // every event before them in that order has committed, so a reader that
 // continues from the last position it saw never skips one. It returns
-// event.ErrUnknownPosition when no event has position after.
-func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]event.Record, error) {
+// eventstore.ErrUnknownPosition when no event has position after.
+func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]eventstore.Record, error) {
 	if limit <= 0 {
 		limit = 1000
 	}
@@ -382,7 +381,7 @@ const (
 // starts with one of prefixes, and the position of the last event scanned
 // (0 when there was none), from which the reader continues. The payloads of
 // the events it skips are not sent over the wire.
-func (s *Store) ReadTypes(ctx context.Context, after int64, limit int, prefixes []string) ([]event.Record, int64, error) {
+func (s *Store) ReadTypes(ctx context.Context, after int64, limit int, prefixes []string) ([]eventstore.Record, int64, error) {
 	if limit <= 0 {
 		limit = 1000
 	}
@@ -400,10 +399,10 @@ func (s *Store) ReadTypes(ctx context.Context, after int64, limit int, prefixes 
 		return nil, 0, fmt.Errorf("read log after %d: %w", after, err)
 	}
 	defer rows.Close()
-	var recs []event.Record
+	var recs []eventstore.Record
 	var last int64
 	for rows.Next() {
-		var r event.Record
+		var r eventstore.Record
 		var wanted bool
 		if err := rows.Scan(append(recordTargets(&r), &wanted)...); err != nil {
 			return nil, 0, fmt.Errorf("read log after %d: %w", after, err)
@@ -424,7 +423,7 @@ func (s *Store) ReadTypes(ctx context.Context, after int64, limit int, prefixes 
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-// checkPosition returns event.ErrUnknownPosition when after names no event.
+// checkPosition returns eventstore.ErrUnknownPosition when after names no event.
 func (s *Store) checkPosition(ctx context.Context, after int64) error {
 	if after > 0 {
 		var exists bool
@@ -432,7 +431,7 @@ func (s *Store) checkPosition(ctx context.Context, after int64) error {
 			return fmt.Errorf("read log after %d: %w", after, err)
 		}
 		if !exists {
-			return fmt.Errorf("read log after %d: %w", after, event.ErrUnknownPosition)
+			return fmt.Errorf("read log after %d: %w", after, eventstore.ErrUnknownPosition)
 		}
 	}
 	return nil
@@ -455,11 +454,11 @@ func (s *Store) Head(ctx context.Context) (int64, time.Time, error) {
 	return pos, at, nil
 }
 
-func scanRecords(rows pgx.Rows) ([]event.Record, error) {
+func scanRecords(rows pgx.Rows) ([]eventstore.Record, error) {
 	defer rows.Close()
-	var out []event.Record
+	var out []eventstore.Record
 	for rows.Next() {
-		var r event.Record
+		var r eventstore.Record
 		if err := rows.Scan(recordTargets(&r)...); err != nil {
 			return nil, err
 		}
@@ -470,13 +469,13 @@ func scanRecords(rows pgx.Rows) ([]event.Record, error) {
 
 // recordTargets are the scan targets of recordColumns. The hashes land in
 // the record's arrays (pgx scans bytea into a byte slice of the array).
-func recordTargets(r *event.Record) []any {
+func recordTargets(r *eventstore.Record) []any {
 	return []any{&r.Position, &r.StreamID, &r.StreamVersion, &r.ID, &r.Type, &r.SchemaVersion,
 		&r.Data, (*hash)(&r.DataSHA256), &r.Metadata, (*hash)(&r.MetadataSHA256), &r.Actor, &r.CommandID,
 		&r.CausationID, &r.CorrelationID, &r.OccurredAt, &r.RecordedAt}
 }
 
-func normalize(r event.Record) event.Record {
+func normalize(r eventstore.Record) eventstore.Record {
 	r.OccurredAt = r.OccurredAt.UTC()
 	r.RecordedAt = r.RecordedAt.UTC()
 	return r

@@ -10,8 +10,8 @@ import (
 	"docledger/adapters/pg"
 	"docledger/adapters/pgstore"
 	"docledger/adapters/pgtest"
-	"docledger/adapters/storetest"
-	"docledger/domain/event"
+	"docledger/eventstore/storetest"
+	"docledger/eventstore"
 )
 
 func newStore(t *testing.T) *pgstore.Store {
@@ -32,7 +32,7 @@ func TestEventsAreAppendOnly(t *testing.T) {
 	s := pgstore.New(pool, pgstore.Options{})
 	t.Cleanup(s.Close)
 	ctx := context.Background()
-	if _, err := s.Append(ctx, "doc-1", event.NoStream, event.Envelope{Type: "test.x", SchemaVersion: 1, Data: []byte(`{}`), OccurredAt: at}); err != nil {
+	if _, err := s.Append(ctx, "doc-1", eventstore.NoStream, eventstore.Envelope{Type: "test.x", SchemaVersion: 1, Data: []byte(`{}`), OccurredAt: at}); err != nil {
 		t.Fatal(err)
 	}
 	for _, stmt := range []string{
@@ -71,7 +71,7 @@ func TestReadTypes(t *testing.T) {
 	var want []int64
 	var lastAppended int64
 	for i, typ := range types {
-		res, err := s.Append(ctx, fmt.Sprintf("s-%d", i), event.NoStream, event.Envelope{Type: typ, SchemaVersion: 1, Data: []byte(`{}`), OccurredAt: at})
+		res, err := s.Append(ctx, fmt.Sprintf("s-%d", i), eventstore.NoStream, eventstore.Envelope{Type: typ, SchemaVersion: 1, Data: []byte(`{}`), OccurredAt: at})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,7 +121,7 @@ func TestReadTypes(t *testing.T) {
 	if reads < 4 { // 7 events, at most 2 scanned per read
 		t.Fatalf("%d reads, want at least 4", reads)
 	}
-	if _, _, err := s.ReadTypes(ctx, 1<<40, 2, []string{"doc."}); !errors.Is(err, event.ErrUnknownPosition) {
+	if _, _, err := s.ReadTypes(ctx, 1<<40, 2, []string{"doc."}); !errors.Is(err, eventstore.ErrUnknownPosition) {
 		t.Fatalf("unknown position: %v", err)
 	}
 }
@@ -143,8 +143,8 @@ func TestSubscriberWokenByNotify(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	got := make(chan event.Record, 10)
-	go reader.Subscribe(ctx, 0, func(_ context.Context, recs []event.Record) error {
+	got := make(chan eventstore.Record, 10)
+	go reader.Subscribe(ctx, 0, func(_ context.Context, recs []eventstore.Record) error {
 		for _, r := range recs {
 			got <- r
 		}
@@ -152,8 +152,8 @@ func TestSubscriberWokenByNotify(t *testing.T) {
 	})
 	time.Sleep(200 * time.Millisecond) // the reader has caught up (nothing) and waits
 	for i := 0; i < 3; i++ {
-		if _, err := writer.Append(context.Background(), fmt.Sprintf("n-%d", i), event.NoStream,
-			event.Envelope{Type: "test.n", SchemaVersion: 1, Data: []byte(`{}`), OccurredAt: at}); err != nil {
+		if _, err := writer.Append(context.Background(), fmt.Sprintf("n-%d", i), eventstore.NoStream,
+			eventstore.Envelope{Type: "test.n", SchemaVersion: 1, Data: []byte(`{}`), OccurredAt: at}); err != nil {
 			t.Fatal(err)
 		}
 		select {
@@ -183,7 +183,7 @@ func TestEventsHeldBackByAnOlderTransaction(t *testing.T) {
 	if _, err := holder.Exec(ctx, "SELECT pg_current_xact_id()"); err != nil { // takes an xid
 		t.Fatal(err)
 	}
-	res, err := s.Append(ctx, "held-1", event.NoStream, event.Envelope{Type: "test.h", SchemaVersion: 1, Data: []byte(`{}`), OccurredAt: at})
+	res, err := s.Append(ctx, "held-1", eventstore.NoStream, eventstore.Envelope{Type: "test.h", SchemaVersion: 1, Data: []byte(`{}`), OccurredAt: at})
 	if err != nil {
 		t.Fatal(err)
 	}

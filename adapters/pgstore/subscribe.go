@@ -2,14 +2,13 @@ package pgstore
 
 import (
 	"context"
+	"docledger/eventstore"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"docledger/domain/event"
 )
 
 // Subscribe delivers every event after position after, first those already
@@ -17,7 +16,7 @@ import (
 // a batch at a time. It returns when ctx ends (with ctx's error) or when fn
 // returns an error (with that error); the caller resumes from the last
 // position fn accepted.
-func (s *Store) Subscribe(ctx context.Context, after int64, fn func(context.Context, []event.Record) error) error {
+func (s *Store) Subscribe(ctx context.Context, after int64, fn func(context.Context, []eventstore.Record) error) error {
 	const batch = 1000
 	poll := time.NewTicker(s.opts.PollInterval)
 	defer poll.Stop()

@@ -11,7 +11,7 @@ import (
 
 	"docledger/adapters/pg"
 	"docledger/adapters/pgstore"
-	"docledger/domain/event"
+	"docledger/eventstore"
 )
 
 // benchAppend compares the store's Append with raw INSERTs of an equivalent
@@ -81,16 +81,16 @@ func benchAppend(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	appendFn := func(ctx context.Context, w, _ int) error {
 		i := appendNext[w]
 		appendNext[w]++
-		envs := make([]event.Envelope, *batch)
-		var cause event.Cause
+		envs := make([]eventstore.Envelope, *batch)
+		var cause eventstore.Cause
 		cause.Actor = "bench"
 		if *withIDs {
 			cause.CommandID = uuid.Must(uuid.NewV7()).String()
 		}
 		for k := range envs {
-			envs[k] = event.Envelope{Type: "document.registered", SchemaVersion: 2, Data: data, Metadata: meta, OccurredAt: occurred, Cause: cause}
+			envs[k] = eventstore.Envelope{Type: "document.registered", SchemaVersion: 2, Data: data, Metadata: meta, OccurredAt: occurred, Cause: cause}
 		}
-		_, err := store.Append(ctx, fmt.Sprintf("bench-%d", w), event.ExpectedVersion(int64(i**batch)), envs...)
+		_, err := store.Append(ctx, fmt.Sprintf("bench-%d", w), eventstore.ExpectedVersion(int64(i**batch)), envs...)
 		return err
 	}
 

@@ -13,7 +13,7 @@ import (
 	"docledger/adapters/pgstore"
 	"docledger/cmd/internal/app"
 	"docledger/domain/document"
-	"docledger/domain/event"
+	"docledger/eventstore"
 	"docledger/projections"
 	"docledger/projections/inbox"
 )
@@ -124,7 +124,7 @@ func benchLag(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var mu sync.Mutex
 	var lags latencies
 	runner, err := projections.NewRunner(projections.RunnerConfig{Pool: pool, Log: store, Projection: inbox.New(reg),
-		OnApplied: func(evs []event.Record, at time.Time) {
+		OnApplied: func(evs []eventstore.Record, at time.Time) {
 			mu.Lock()
 			for _, e := range evs {
 				lags = append(lags, at.Sub(e.RecordedAt))
@@ -161,11 +161,11 @@ func benchLag(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 				case <-time.After(time.Until(next)):
 				}
 				id := uuid.New()
-				env, _ := reg.Encode(document.Registered{DocumentID: id, SenderParty: "BIN990140000123",
+				env, _ := eventstore.Encode(reg, document.Registered{DocumentID: id, SenderParty: "BIN990140000123",
 					RecipientParty: fmt.Sprintf("IIN9001013%05d", n%1000), Kind: document.KindInvoice, Title: "Lag",
 					ContentSHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", RegisteredAt: time.Now().UTC()})
 				env.OccurredAt = time.Now().UTC()
-				if _, err := store.Append(wctx, document.StreamID(id), event.NoStream, env); err != nil {
+				if _, err := store.Append(wctx, document.StreamID(id), eventstore.NoStream, env); err != nil {
 					if wctx.Err() == nil {
 						errs[w] = err
 					}

@@ -11,7 +11,7 @@ import (
 
 	"docledger/adapters/pg"
 	"docledger/adapters/pgstore"
-	"docledger/domain/event"
+	"docledger/eventstore"
 )
 
 // tailRecord is how `events tail` prints an event: one JSON object a line.
@@ -61,7 +61,7 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	enc := json.NewEncoder(stdout)
 	printed := 0
 	errStop := fmt.Errorf("limit reached")
-	print := func(_ context.Context, recs []event.Record) error {
+	print := func(_ context.Context, recs []eventstore.Record) error {
 		for _, r := range recs {
 			if *limit > 0 && printed >= *limit {
 				return errStop

@@ -17,6 +17,7 @@ import (
 	"docledger/domain/offer"
 	"docledger/domain/party"
 	"docledger/domain/profile"
+	"docledger/eventstore"
 	"docledger/profiles"
 	"docledger/projections"
 )
@@ -33,16 +34,16 @@ func TestParties(t *testing.T) {
 	kez := profile.Ref{ID: "kezekte", Version: 1}
 	id := uuid.New()
 	put := func(stream string, ps ...event.Payload) {
-		var envs []event.Envelope
+		var envs []eventstore.Envelope
 		for _, p := range ps {
-			env, err := reg.Encode(p)
+			env, err := eventstore.Encode(reg, p)
 			if err != nil {
 				t.Fatal(err)
 			}
 			env.OccurredAt = t0
 			envs = append(envs, env)
 		}
-		if _, err := store.Append(ctx, stream, event.NoStream, envs...); err != nil {
+		if _, err := store.Append(ctx, stream, eventstore.NoStream, envs...); err != nil {
 			t.Fatal(err)
 		}
 	}

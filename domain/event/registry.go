@@ -53,17 +53,25 @@ func (r *Registry) Upcast(eventType string, from int, up Upcaster) {
 	reg.upcasters[from] = up
 }
 
-// Encode returns the envelope of payload at its current schema version.
-func (r *Registry) Encode(payload Payload) (Envelope, error) {
+// Encoded is a payload as a store keeps it: its type, the schema version it
+// was encoded at and its JSON.
+type Encoded struct {
+	Type          string
+	SchemaVersion int
+	Data          []byte
+}
+
+// Encode returns payload encoded at its current schema version.
+func (r *Registry) Encode(payload Payload) (Encoded, error) {
 	reg, ok := r.types[payload.EventType()]
 	if !ok {
-		return Envelope{}, fmt.Errorf("encode %s: unregistered event type", payload.EventType())
+		return Encoded{}, fmt.Errorf("encode %s: unregistered event type", payload.EventType())
 	}
 	data, err := json.Marshal(payload)
 	if err != nil {
-		return Envelope{}, fmt.Errorf("encode %s: %w", payload.EventType(), err)
+		return Encoded{}, fmt.Errorf("encode %s: %w", payload.EventType(), err)
 	}
-	return Envelope{Type: payload.EventType(), SchemaVersion: reg.version, Data: data}, nil
+	return Encoded{Type: payload.EventType(), SchemaVersion: reg.version, Data: data}, nil
 }
 
 // Decode turns a stored event of any known schema version into the current

@@ -24,6 +24,7 @@ import (
 	"docledger/domain/offer"
 	"docledger/domain/party"
 	"docledger/domain/profile"
+	"docledger/eventstore"
 	"docledger/projections"
 )
 
@@ -59,7 +60,7 @@ func (p *Projection) Tables() []string {
 }
 
 // Apply applies the events one by one.
-func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, events []event.Record) error {
+func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, events []eventstore.Record) error {
 	t := func(name string) string { return projections.Table(schema, name) }
 	for _, e := range events {
 		if !strings.HasPrefix(e.Type, "party.") && !strings.HasPrefix(e.Type, "offer.") {
@@ -76,7 +77,7 @@ func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, events
 	return nil
 }
 
-func (p *Projection) apply(ctx context.Context, tx pgx.Tx, t func(string) string, e event.Record, payload event.Payload) error {
+func (p *Projection) apply(ctx context.Context, tx pgx.Tx, t func(string) string, e eventstore.Record, payload event.Payload) error {
 	exec := func(sql string, args ...any) error {
 		tag, err := tx.Exec(ctx, sql, args...)
 		if err == nil && tag.RowsAffected() != 1 {

@@ -15,6 +15,7 @@ import (
 
 	"docledger/domain/document"
 	"docledger/domain/event"
+	"docledger/eventstore"
 	"docledger/projections"
 )
 
@@ -53,7 +54,7 @@ type row struct {
 // Apply folds the batch per document in memory, then writes it with two
 // set-based statements: one INSERT of the documents registered in the batch
 // and one UPDATE of the others.
-func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, events []event.Record) error {
+func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, events []eventstore.Record) error {
 	rows := map[uuid.UUID]*row{}
 	var order []uuid.UUID
 	get := func(id uuid.UUID) *row {

@@ -16,6 +16,7 @@ import (
 
 	"docledger/domain/event"
 	"docledger/domain/party"
+	"docledger/eventstore"
 	"docledger/projections"
 )
 
@@ -42,7 +43,7 @@ func (p *Projection) Tables() []string {
 }
 
 // Apply applies the party events one by one.
-func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, events []event.Record) error {
+func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, events []eventstore.Record) error {
 	t := func(name string) string { return projections.Table(schema, name) }
 	for _, e := range events {
 		if !strings.HasPrefix(e.Type, "party.") {
@@ -59,7 +60,7 @@ func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, events
 	return nil
 }
 
-func apply(ctx context.Context, tx pgx.Tx, t func(string) string, e event.Record, payload event.Payload) error {
+func apply(ctx context.Context, tx pgx.Tx, t func(string) string, e eventstore.Record, payload event.Payload) error {
 	exec := func(sql string, args ...any) error {
 		tag, err := tx.Exec(ctx, sql, args...)
 		if err != nil {

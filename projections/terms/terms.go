@@ -21,6 +21,7 @@ import (
 	"docledger/domain/event"
 	"docledger/domain/party"
 	"docledger/domain/profile"
+	"docledger/eventstore"
 	"docledger/projections"
 )
 
@@ -61,7 +62,7 @@ func End(start time.Time, years int) time.Time {
 }
 
 // Apply applies acceptances and terminations.
-func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, events []event.Record) error {
+func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, events []eventstore.Record) error {
 	table := projections.Table(schema, "terms")
 	for _, e := range events {
 		if e.Type != party.TypeOfferAccepted && e.Type != party.TypeTerminationNotified {

@@ -8,7 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"docledger/commands"
-	"docledger/domain/event"
+	"docledger/eventstore"
 )
 
 // instrumentedStore counts appends and times them, around any store.
@@ -33,7 +33,7 @@ func instrument(s commands.EventStore, reg prometheus.Registerer) commands.Event
 	return i
 }
 
-func (i *instrumentedStore) Append(ctx context.Context, stream string, expected event.ExpectedVersion, events ...event.Envelope) (event.AppendResult, error) {
+func (i *instrumentedStore) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events ...eventstore.Envelope) (eventstore.AppendResult, error) {
 	start := time.Now()
 	res, err := i.EventStore.Append(ctx, stream, expected, events...)
 	i.latency.Observe(time.Since(start).Seconds())
@@ -51,4 +51,4 @@ func (i *instrumentedStore) Append(ctx context.Context, stream string, expected 
 	return res, err
 }
 
-func errorsIsConflict(err error) bool { return errors.Is(err, event.ErrConflict) }
+func errorsIsConflict(err error) bool { return errors.Is(err, eventstore.ErrConflict) }

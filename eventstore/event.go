@@ -1,23 +1,13 @@
-// Package event defines what docledger's event stores store and return: the
-// envelope of an event to append, the record of a stored one, the expected
-// version of optimistic concurrency, the errors every store returns, and the
-// registry that turns stored bytes of any schema version back into the
-// current payload struct.
-package event
+package eventstore
 
 import (
+	"docledger/domain/event"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 )
-
-// Payload is the body of a domain event: a plain struct that names its
-// namespaced, past-tense type ("document.sent").
-type Payload interface {
-	EventType() string
-}
 
 // Envelope is one event to append. Data and Metadata are JSON and are stored
 // as exactly these bytes, with their SHA-256, so that what was appended can be
@@ -143,3 +133,13 @@ var (
 	// ErrUnknownPosition is returned by ReadAll for a position no event has.
 	ErrUnknownPosition = errors.New("unknown log position")
 )
+
+// Encode returns the envelope of payload at its current schema version in
+// reg, without ID, time or cause: the caller sets those.
+func Encode(reg *event.Registry, payload event.Payload) (Envelope, error) {
+	enc, err := reg.Encode(payload)
+	if err != nil {
+		return Envelope{}, err
+	}
+	return Envelope{Type: enc.Type, SchemaVersion: enc.SchemaVersion, Data: enc.Data}, nil
+}

@@ -1,4 +1,4 @@
-package event
+package eventstore
 
 import (
 	"crypto/sha256"

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"docledger/eventstore"
 	"errors"
 	"fmt"
 	"strings"
@@ -16,17 +17,15 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"docledger/domain/event"
 )
 
 // Store is the event store port as the command side and the projections use it.
 type Store interface {
-	Append(ctx context.Context, stream string, expected event.ExpectedVersion, events ...event.Envelope) (event.AppendResult, error)
-	ReadStream(ctx context.Context, stream string, afterVersion int64) ([]event.Record, error)
-	ReadAll(ctx context.Context, after int64, limit int) ([]event.Record, error)
-	Subscribe(ctx context.Context, after int64, fn func(context.Context, []event.Record) error) error
-	Command(ctx context.Context, commandID string) (event.CommandRecord, error)
+	Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events ...eventstore.Envelope) (eventstore.AppendResult, error)
+	ReadStream(ctx context.Context, stream string, afterVersion int64) ([]eventstore.Record, error)
+	ReadAll(ctx context.Context, after int64, limit int) ([]eventstore.Record, error)
+	Subscribe(ctx context.Context, after int64, fn func(context.Context, []eventstore.Record) error) error
+	Command(ctx context.Context, commandID string) (eventstore.CommandRecord, error)
 }
 
 // Run runs the suite; newStore returns a store for one sub-test.
@@ -61,18 +60,18 @@ func streamName(kind string) string {
 
 var at = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
-func ev(typ string, n int) event.Envelope {
-	return event.Envelope{
+func ev(typ string, n int) eventstore.Envelope {
+	return eventstore.Envelope{
 		Type:          typ,
 		SchemaVersion: 1,
 		Data:          []byte(fmt.Sprintf(`{"n":%d}`, n)),
 		Metadata:      []byte(`{"source":"storetest"}`),
 		OccurredAt:    at.Add(time.Duration(n) * time.Second),
-		Cause:         event.Cause{Actor: "tester"},
+		Cause:         eventstore.Cause{Actor: "tester"},
 	}
 }
 
-func mustAppend(t *testing.T, s Store, stream string, expected event.ExpectedVersion, evs ...event.Envelope) event.AppendResult {
+func mustAppend(t *testing.T, s Store, stream string, expected eventstore.ExpectedVersion, evs ...eventstore.Envelope) eventstore.AppendResult {
 	t.Helper()
 	res, err := s.Append(ctx(t), stream, expected, evs...)
 	if err != nil {
@@ -83,7 +82,7 @@ func mustAppend(t *testing.T, s Store, stream string, expected event.ExpectedVer
 
 func testAppendAndReadStream(t *testing.T, s Store) {
 	st := streamName("doc")
-	r1 := mustAppend(t, s, st, event.NoStream, ev("test.one", 1), ev("test.two", 2))
+	r1 := mustAppend(t, s, st, eventstore.NoStream, ev("test.one", 1), ev("test.two", 2))
 	if r1.StreamVersion != 2 || r1.Duplicate || r1.LastPosition <= r1.FirstPosition-1 {
 		t.Fatalf("first append result %+v", r1)
 	}
@@ -124,19 +123,19 @@ func testAppendAndReadStream(t *testing.T, s Store) {
 
 func testExpectedVersions(t *testing.T, s Store) {
 	st := streamName("doc")
-	var conflict *event.ConflictError
+	var conflict *eventstore.ConflictError
 	// Exact version on a missing stream.
-	if _, err := s.Append(ctx(t), st, 3, ev("test.x", 1)); !errors.As(err, &conflict) || conflict.Actual != 0 || !errors.Is(err, event.ErrConflict) {
+	if _, err := s.Append(ctx(t), st, 3, ev("test.x", 1)); !errors.As(err, &conflict) || conflict.Actual != 0 || !errors.Is(err, eventstore.ErrConflict) {
 		t.Fatalf("append at version 3 to a missing stream: %v", err)
 	}
-	mustAppend(t, s, st, event.Any, ev("test.x", 1))
-	if _, err := s.Append(ctx(t), st, event.NoStream, ev("test.x", 2)); !errors.As(err, &conflict) || conflict.Actual != 1 {
+	mustAppend(t, s, st, eventstore.Any, ev("test.x", 1))
+	if _, err := s.Append(ctx(t), st, eventstore.NoStream, ev("test.x", 2)); !errors.As(err, &conflict) || conflict.Actual != 1 {
 		t.Fatalf("no-stream append to an existing stream: %v", err)
 	}
 	if _, err := s.Append(ctx(t), st, 5, ev("test.x", 2)); !errors.As(err, &conflict) || conflict.Actual != 1 || conflict.Expected != 5 {
 		t.Fatalf("append at a wrong version: %v", err)
 	}
-	if r := mustAppend(t, s, st, event.Any, ev("test.x", 2), ev("test.x", 3)); r.StreamVersion != 3 {
+	if r := mustAppend(t, s, st, eventstore.Any, ev("test.x", 2), ev("test.x", 3)); r.StreamVersion != 3 {
 		t.Fatalf("any append gave version %d, want 3", r.StreamVersion)
 	}
 	recs, _ := s.ReadStream(ctx(t), st, 0)
@@ -159,7 +158,7 @@ func testExpectedVersions(t *testing.T, s Store) {
 		switch {
 		case err == nil:
 			won++
-		case !errors.Is(err, event.ErrConflict):
+		case !errors.Is(err, eventstore.ErrConflict):
 			t.Fatalf("racing append: %v", err)
 		}
 	}
@@ -174,7 +173,7 @@ func testExactBytes(t *testing.T, s Store) {
 	meta := []byte(`{"b":2,"a":1}`)
 	e := ev("test.bytes", 0)
 	e.Data, e.Metadata = data, meta
-	mustAppend(t, s, st, event.NoStream, e)
+	mustAppend(t, s, st, eventstore.NoStream, e)
 	recs, err := s.ReadStream(ctx(t), st, 0)
 	if err != nil || len(recs) != 1 {
 		t.Fatalf("read: %v %v", recs, err)
@@ -201,9 +200,9 @@ func testIdempotency(t *testing.T, s Store) {
 	cmd := "cmd-" + uuid.NewString()
 	e := ev("test.once", 1)
 	e.CommandID = cmd
-	first := mustAppend(t, s, st, event.NoStream, e)
+	first := mustAppend(t, s, st, eventstore.NoStream, e)
 	// The same command again, even at a now-wrong expected version, returns the first result.
-	again, err := s.Append(ctx(t), st, event.NoStream, e)
+	again, err := s.Append(ctx(t), st, eventstore.NoStream, e)
 	if err != nil {
 		t.Fatalf("repeated command: %v", err)
 	}
@@ -218,12 +217,12 @@ func testIdempotency(t *testing.T, s Store) {
 	if err != nil || c.Result.LastPosition != first.LastPosition || c.StreamID != st {
 		t.Fatalf("command record %+v, %v", c, err)
 	}
-	if _, err := s.Command(ctx(t), "cmd-never-"+uuid.NewString()); !errors.Is(err, event.ErrCommandNotFound) {
+	if _, err := s.Command(ctx(t), "cmd-never-"+uuid.NewString()); !errors.Is(err, eventstore.ErrCommandNotFound) {
 		t.Fatalf("unknown command: %v", err)
 	}
 	other := ev("test.once", 2)
 	other.CommandID = cmd
-	if _, err := s.Append(ctx(t), st, 1, other); !errors.Is(err, event.ErrCommandReused) {
+	if _, err := s.Append(ctx(t), st, 1, other); !errors.Is(err, eventstore.ErrCommandReused) {
 		t.Fatalf("reused command id with another payload: %v", err)
 	}
 	if recs, _ := s.ReadStream(ctx(t), st, 0); len(recs) != 1 {
@@ -235,13 +234,13 @@ func testIdempotency(t *testing.T, s Store) {
 	e2 := ev("test.once", 3)
 	e2.CommandID = cmd2
 	var wg sync.WaitGroup
-	results := make([]event.AppendResult, 6)
+	results := make([]eventstore.AppendResult, 6)
 	errs := make([]error, 6)
 	for i := range results {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = s.Append(ctx(t), st2, event.Any, e2)
+			results[i], errs[i] = s.Append(ctx(t), st2, eventstore.Any, e2)
 		}()
 	}
 	wg.Wait()
@@ -265,7 +264,7 @@ func testInvalid(t *testing.T, s Store) {
 	noTime.OccurredAt = time.Time{}
 	mixed := ev("test.bad", 5)
 	mixed.Actor = "someone else"
-	cases := map[string][]event.Envelope{
+	cases := map[string][]eventstore.Envelope{
 		"no events":       nil,
 		"data not JSON":   {good, notJSON},
 		"no type":         {good, noType},
@@ -274,11 +273,11 @@ func testInvalid(t *testing.T, s Store) {
 		"bad schema vers": {{Type: "test.v", SchemaVersion: 0, Data: []byte(`{}`), OccurredAt: at}},
 	}
 	for name, evs := range cases {
-		if _, err := s.Append(ctx(t), st, event.Any, evs...); !errors.Is(err, event.ErrInvalidEvent) {
+		if _, err := s.Append(ctx(t), st, eventstore.Any, evs...); !errors.Is(err, eventstore.ErrInvalidEvent) {
 			t.Errorf("%s: error %v, want ErrInvalidEvent", name, err)
 		}
 	}
-	if _, err := s.Append(ctx(t), "", event.Any, good); !errors.Is(err, event.ErrInvalidEvent) {
+	if _, err := s.Append(ctx(t), "", eventstore.Any, good); !errors.Is(err, eventstore.ErrInvalidEvent) {
 		t.Errorf("empty stream: %v", err)
 	}
 	if recs, _ := s.ReadStream(ctx(t), st, 0); len(recs) != 0 {
@@ -287,8 +286,8 @@ func testInvalid(t *testing.T, s Store) {
 }
 
 // ours keeps the records of streams with prefix, in the order given.
-func ours(recs []event.Record, prefix string) []event.Record {
-	var out []event.Record
+func ours(recs []eventstore.Record, prefix string) []eventstore.Record {
+	var out []eventstore.Record
 	for _, r := range recs {
 		if strings.HasPrefix(r.StreamID, prefix) {
 			out = append(out, r)
@@ -297,9 +296,9 @@ func ours(recs []event.Record, prefix string) []event.Record {
 	return out
 }
 
-func readAllFrom(t *testing.T, s Store, after int64, prefix string, want int) []event.Record {
+func readAllFrom(t *testing.T, s Store, after int64, prefix string, want int) []eventstore.Record {
 	t.Helper()
-	var got []event.Record
+	var got []eventstore.Record
 	deadline := time.Now().Add(30 * time.Second)
 	for len(got) < want && time.Now().Before(deadline) {
 		recs, err := s.ReadAll(ctx(t), after, 100)
@@ -318,9 +317,9 @@ func readAllFrom(t *testing.T, s Store, after int64, prefix string, want int) []
 
 func testReadAll(t *testing.T, s Store) {
 	prefix := streamName("log") + "-"
-	var last event.AppendResult
+	var last eventstore.AppendResult
 	for i := 0; i < 5; i++ {
-		last = mustAppend(t, s, fmt.Sprintf("%s%d", prefix, i), event.NoStream, ev("test.a", i), ev("test.b", i))
+		last = mustAppend(t, s, fmt.Sprintf("%s%d", prefix, i), eventstore.NoStream, ev("test.a", i), ev("test.b", i))
 	}
 	got := readAllFrom(t, s, 0, prefix, 10)
 	if len(got) != 10 {
@@ -366,11 +365,11 @@ func testConcurrentReader(t *testing.T, s Store) {
 			defer wg.Done()
 			st := fmt.Sprintf("%s%d", prefix, w)
 			for i := 0; i < appends; i++ {
-				evs := []event.Envelope{ev("test.c", i)}
+				evs := []eventstore.Envelope{ev("test.c", i)}
 				if i%3 == 0 {
 					evs = append(evs, ev("test.c", i))
 				}
-				res, err := s.Append(ctx(t), st, event.Any, evs...)
+				res, err := s.Append(ctx(t), st, eventstore.Any, evs...)
 				if err != nil {
 					t.Errorf("writer %d: %v", w, err)
 					return
@@ -433,22 +432,22 @@ func testConcurrentReader(t *testing.T, s Store) {
 func testSubscribe(t *testing.T, s Store) {
 	prefix := streamName("sub") + "-"
 	for i := 0; i < 3; i++ {
-		mustAppend(t, s, fmt.Sprintf("%s%d", prefix, i), event.NoStream, ev("test.before", i))
+		mustAppend(t, s, fmt.Sprintf("%s%d", prefix, i), eventstore.NoStream, ev("test.before", i))
 	}
 	c, cancel := context.WithCancel(ctx(t))
 	defer cancel()
-	got := make(chan event.Record, 100)
+	got := make(chan eventstore.Record, 100)
 	errc := make(chan error, 1)
 	go func() {
-		errc <- s.Subscribe(c, 0, func(_ context.Context, recs []event.Record) error {
+		errc <- s.Subscribe(c, 0, func(_ context.Context, recs []eventstore.Record) error {
 			for _, r := range ours(recs, prefix) {
 				got <- r
 			}
 			return nil
 		})
 	}()
-	recv := func(n int) []event.Record {
-		var out []event.Record
+	recv := func(n int) []eventstore.Record {
+		var out []eventstore.Record
 		timeout := time.After(30 * time.Second)
 		for len(out) < n {
 			select {
@@ -467,7 +466,7 @@ func testSubscribe(t *testing.T, s Store) {
 		}
 	}
 	for i := 0; i < 4; i++ {
-		mustAppend(t, s, fmt.Sprintf("%slive", prefix), event.Any, ev("test.live", i))
+		mustAppend(t, s, fmt.Sprintf("%slive", prefix), eventstore.Any, ev("test.live", i))
 	}
 	live := recv(4)
 	for i, r := range live {
@@ -477,8 +476,8 @@ func testSubscribe(t *testing.T, s Store) {
 	}
 	// An error from the handler ends the subscription with that error.
 	boom := errors.New("boom")
-	mustAppend(t, s, fmt.Sprintf("%sstop", prefix), event.NoStream, ev("test.stop", 0))
-	err := s.Subscribe(ctx(t), live[3].Position, func(context.Context, []event.Record) error { return boom })
+	mustAppend(t, s, fmt.Sprintf("%sstop", prefix), eventstore.NoStream, ev("test.stop", 0))
+	err := s.Subscribe(ctx(t), live[3].Position, func(context.Context, []eventstore.Record) error { return boom })
 	if !errors.Is(err, boom) {
 		t.Fatalf("subscription ended with %v, want the handler's error", err)
 	}
