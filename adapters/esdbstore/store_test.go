@@ -11,8 +11,8 @@ import (
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
 
-	"docledger/eventstore/storetest"
 	"docledger/eventstore"
+	"docledger/eventstore/storetest"
 )
 
 // TestEventStoreDB runs the conformance suite, and the cases peculiar to this

@@ -10,8 +10,8 @@ import (
 	"docledger/adapters/pg"
 	"docledger/adapters/pgstore"
 	"docledger/adapters/pgtest"
-	"docledger/eventstore/storetest"
 	"docledger/eventstore"
+	"docledger/eventstore/storetest"
 )
 
 func newStore(t *testing.T) *pgstore.Store {
