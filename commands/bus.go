@@ -148,7 +148,7 @@ type Handler[C Command] func(ctx context.Context, meta Meta, cmd *C) (Result, er
 // partition of its topic. A command whose ID already committed is answered
 // with the first result (or refused when its payload differs): see
 // runCommand.
-func Handle[C Command](b *Bus, store EventStore, h Handler[C]) error {
+func Handle[C Command](b *Bus, store eventstore.Writer, h Handler[C]) error {
 	var zero C
 	name := b.marshaler.Name(&zero)
 	if b.handled[name] != nil {
@@ -208,7 +208,7 @@ func Handle[C Command](b *Bus, store EventStore, h Handler[C]) error {
 // twice and answers a repeat with the first result. A command the handler
 // refused or that changed nothing may be the repeat of one that committed:
 // only then is the command looked up, so the usual path costs no extra read.
-func runCommand[C Command](ctx context.Context, store EventStore, name string, meta Meta, cmd *C, h Handler[C]) (Result, error) {
+func runCommand[C Command](ctx context.Context, store eventstore.Writer, name string, meta Meta, cmd *C, h Handler[C]) (Result, error) {
 	hash, err := fingerprint(name, cmd)
 	if err != nil {
 		return Result{}, err

@@ -304,7 +304,7 @@ func TestSnapshotHook(t *testing.T) {
 	reg := event.NewRegistry()
 	document.Register(reg)
 	clock := domain.ClockFunc(func() time.Time { return now })
-	newRepo := func(snapshots commands.SnapshotStore) *commands.Repository[*document.Document] {
+	newRepo := func(snapshots eventstore.Snapshots) *commands.Repository[*document.Document] {
 		r, err := commands.NewRepository(commands.RepositoryConfig[*document.Document]{
 			Store: store, Registry: reg, Clock: clock, Snapshots: snapshots, SnapshotEvery: 2,
 			New: func(id string) *document.Document { return document.New(uuid.MustParse(id)) },

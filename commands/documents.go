@@ -6,17 +6,18 @@ import (
 	"docledger/domain"
 	"docledger/domain/document"
 	"docledger/domain/event"
+	"docledger/eventstore"
 )
 
 // DocumentDeps are what the document commands need.
 type DocumentDeps struct {
-	Store    EventStore
+	Store    eventstore.Writer
 	Registry *event.Registry
 	Clock    domain.Clock
 	Cache    *StreamCache
 	Retry    RetryPolicy
 	// Snapshots, when set, keeps snapshots of document streams.
-	Snapshots SnapshotStore
+	Snapshots eventstore.Snapshots
 }
 
 // RegisterDocumentHandlers puts the document commands' handlers on bus.

@@ -13,11 +13,12 @@ import (
 	"docledger/domain/offer"
 	"docledger/domain/party"
 	"docledger/domain/profile"
+	"docledger/eventstore"
 )
 
 // PartyDeps are what the party and offer commands need.
 type PartyDeps struct {
-	Store    EventStore
+	Store    eventstore.Writer
 	Registry *event.Registry
 	Clock    domain.Clock
 	Cache    *StreamCache

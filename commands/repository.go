@@ -14,18 +14,6 @@ import (
 	"docledger/eventstore"
 )
 
-// EventStore is the event store port the command side uses.
-//
-// Append returns *eventstore.ConflictError (errors.Is eventstore.ErrConflict) for a
-// wrong expected version, eventstore.ErrCommandReused for a command ID reused with
-// another request and eventstore.ErrInvalidEvent for events it cannot store.
-// Command returns eventstore.ErrCommandNotFound for an ID that never committed.
-type EventStore interface {
-	Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events ...eventstore.Envelope) (eventstore.AppendResult, error)
-	ReadStream(ctx context.Context, stream string, afterVersion int64) ([]eventstore.Record, error)
-	Command(ctx context.Context, commandID string) (eventstore.CommandRecord, error)
-}
-
 // RetryPolicy bounds the retries of an append that conflicts.
 type RetryPolicy struct {
 	Attempts  int           // total attempts, at least 1
@@ -38,7 +26,7 @@ var DefaultRetry = RetryPolicy{Attempts: 5, BaseDelay: 2 * time.Millisecond}
 // Repository loads an aggregate, runs a change on it and appends the events
 // the change recorded, with the version it was loaded at as the expected one.
 type Repository[A domain.Aggregate] struct {
-	store    EventStore
+	store    eventstore.Writer
 	registry *event.Registry
 	newAgg   func(id string) A
 	clock    domain.Clock
@@ -46,20 +34,13 @@ type Repository[A domain.Aggregate] struct {
 	retry    RetryPolicy
 	cache    *StreamCache
 
-	snapshots     SnapshotStore
+	snapshots     eventstore.Snapshots
 	snapshotEvery int
-}
-
-// SnapshotStore keeps snapshots of long streams (the store's snapshots
-// table). LoadSnapshot returns eventstore.ErrNoSnapshot for a stream without one.
-type SnapshotStore interface {
-	LoadSnapshot(ctx context.Context, stream string) ([]byte, int64, error)
-	SaveSnapshot(ctx context.Context, stream string, version int64, state []byte) error
 }
 
 // RepositoryConfig configures a Repository.
 type RepositoryConfig[A domain.Aggregate] struct {
-	Store    EventStore
+	Store    eventstore.Writer
 	Registry *event.Registry
 	// New returns an empty aggregate for an aggregate ID.
 	New   func(id string) A
@@ -73,7 +54,7 @@ type RepositoryConfig[A domain.Aggregate] struct {
 	// Snapshots is the snapshot hook for long streams: aggregates that
 	// implement domain.Snapshotter load from their latest snapshot, and one is
 	// saved every SnapshotEvery events (default 100). Nil: no snapshots.
-	Snapshots     SnapshotStore
+	Snapshots     eventstore.Snapshots
 	SnapshotEvery int
 }
 

@@ -1,10 +1,11 @@
 package eventstore
 
 import (
-	"docledger/domain/event"
 	"errors"
 	"fmt"
 	"time"
+
+	"docledger/domain/event"
 
 	"github.com/google/uuid"
 )

@@ -2,8 +2,9 @@ package projections
 
 import (
 	"context"
-	"docledger/eventstore"
 	"time"
+
+	"docledger/eventstore"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -39,7 +40,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
-func (m *Metrics) observe(ctx context.Context, name string, log EventLog, checkpoint int64, pending []eventstore.Record) {
+func (m *Metrics) observe(ctx context.Context, name string, log eventstore.LogReader, checkpoint int64, pending []eventstore.Record) {
 	if m == nil {
 		return
 	}

@@ -12,32 +12,13 @@ package projections
 
 import (
 	"context"
-	"docledger/eventstore"
 	"fmt"
-	"time"
+
+	"docledger/eventstore"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
-
-// EventLog is the port projections read the global log through.
-//
-// ReadAll returns events after a position in the log's order, never skipping
-// one that commits late (eventstore.ErrUnknownPosition for a position no event
-// has). ReadTypes does the same for the events whose type starts with one
-// of the prefixes, and returns the position of the last event it scanned,
-// wanted or not, for the reader to continue from. Wake returns a channel
-// closed when new events may be there. Pending reports committed events
-// that readers cannot see yet (an older transaction still runs), so that a
-// reader looks again shortly. Head is the last readable event's position
-// and recorded time.
-type EventLog interface {
-	Pending(ctx context.Context) (bool, error)
-	ReadAll(ctx context.Context, after int64, limit int) ([]eventstore.Record, error)
-	ReadTypes(ctx context.Context, after int64, limit int, prefixes []string) ([]eventstore.Record, int64, error)
-	Wake() <-chan struct{}
-	Head(ctx context.Context) (int64, time.Time, error)
-}
 
 // Projection is one read model.
 type Projection interface {
@@ -59,7 +40,7 @@ type Selective interface {
 
 // read returns up to limit events for p after position from, and the
 // position its checkpoint moves to when they are applied (0: nothing new).
-func read(ctx context.Context, log EventLog, p Projection, from int64, limit int) ([]eventstore.Record, int64, error) {
+func read(ctx context.Context, log eventstore.LogReader, p Projection, from int64, limit int) ([]eventstore.Record, int64, error) {
 	if s, ok := p.(Selective); ok {
 		return log.ReadTypes(ctx, from, limit, s.EventTypes())
 	}

@@ -35,7 +35,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	pool, _ := pgtest.NewPool(t)
-	store := pgstore.New(pool, pgstore.Options{PollInterval: 20 * time.Millisecond})
+	store := pgstore.New(pool, pgstore.Options{})
 	t.Cleanup(store.Close)
 	reg := event.NewRegistry()
 	document.Register(reg)
@@ -62,10 +62,11 @@ func (f *fixture) append(t *testing.T, id uuid.UUID, expected eventstore.Expecte
 // test's transaction in the same cluster may hold the newest back a moment.
 func (f *fixture) waitVisible(t *testing.T) {
 	t.Helper()
-	waitFor(t, "committed events to become readable", func() bool {
-		pending, err := f.store.Pending(context.Background())
-		return err == nil && !pending
-	})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := f.store.WaitReadable(ctx); err != nil {
+		t.Fatalf("committed events to become readable: %v", err)
+	}
 }
 
 func registered(id uuid.UUID, recipient string, i int) document.Registered {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"docledger/eventstore"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -22,7 +24,7 @@ type RebuildResult struct {
 // keeps serving; the swap takes the live checkpoint's lock, applies the last
 // events, renames the two schemas and drops the old one in one transaction,
 // so a reader sees either the old model or the complete new one.
-func Rebuild(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, batch int) (RebuildResult, error) {
+func Rebuild(ctx context.Context, pool *pgxpool.Pool, log eventstore.LogReader, p Projection, batch int) (RebuildResult, error) {
 	start := time.Now()
 	live := p.Name()
 	next := live + "_next"
@@ -36,20 +38,20 @@ func Rebuild(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection
 	if err != nil {
 		return RebuildResult{Events: n}, fmt.Errorf("rebuild %s: %w", live, err)
 	}
-	// Events already committed but hidden by an older running transaction
-	// are waited for (a while), so the rebuilt model has everything
-	// committed before the rebuild; later ones the live runner applies.
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
-		pending, err := log.Pending(ctx)
-		if err != nil || !pending {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-		m, err := CatchUp(ctx, pool, log, p, next, batch, nil, nil)
-		n += m
-		if err != nil {
-			return RebuildResult{Events: n}, fmt.Errorf("rebuild %s: %w", live, err)
-		}
+	// Events already committed but not yet readable (an older transaction
+	// of the cluster still runs) are waited for, a while, so that the
+	// rebuilt model has everything committed before the rebuild; later ones
+	// the live runner applies.
+	waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	err = log.WaitReadable(waitCtx)
+	cancel()
+	if err != nil && ctx.Err() != nil {
+		return RebuildResult{Events: n}, fmt.Errorf("rebuild %s: %w", live, ctx.Err())
+	}
+	m, err := CatchUp(ctx, pool, log, p, next, batch, nil, nil)
+	n += m
+	if err != nil {
+		return RebuildResult{Events: n}, fmt.Errorf("rebuild %s: %w", live, err)
 	}
 	tx, err := pool.Begin(ctx)
 	if err != nil {
@@ -128,7 +130,7 @@ type Status struct {
 }
 
 // ReadStatus returns p's checkpoint against the head of the log.
-func ReadStatus(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection) (Status, error) {
+func ReadStatus(ctx context.Context, pool *pgxpool.Pool, log eventstore.LogReader, p Projection) (Status, error) {
 	s := Status{Projection: p.Name()}
 	if err := pool.QueryRow(ctx, "SELECT position, updated_at FROM "+Table(p.Name(), "checkpoint")).Scan(&s.Position, &s.UpdatedAt); err != nil {
 		return s, fmt.Errorf("status of %s: %w", p.Name(), err)

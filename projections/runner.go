@@ -2,12 +2,13 @@ package projections
 
 import (
 	"context"
-	"docledger/eventstore"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
+
+	"docledger/eventstore"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -16,7 +17,7 @@ import (
 // RunnerConfig configures a Runner.
 type RunnerConfig struct {
 	Pool       *pgxpool.Pool
-	Log        EventLog
+	Log        eventstore.LogReader
 	Projection Projection
 	// Batch is the most events applied in one transaction (default 1000).
 	Batch int
@@ -88,10 +89,8 @@ func (r *Runner) Run(ctx context.Context) error {
 	poll := time.NewTicker(r.cfg.Poll)
 	defer poll.Stop()
 	var cur cursor
-	settled := false // a read found nothing after a "nothing pending": safe to sleep
 	for {
-		woken := r.cfg.Log.Wake()
-		before := cur.scanned
+		woken := r.cfg.Log.Wake() // taken before the read, so that no wake-up is lost
 		applied, err := catchUp(ctx, r.cfg.Pool, r.cfg.Log, r.cfg.Projection, name, r.cfg.Batch, r.cfg.Metrics, r.cfg.OnApplied, &cur)
 		var evErr *EventError
 		switch {
@@ -111,30 +110,11 @@ func (r *Runner) Run(ctx context.Context) error {
 		if applied == 0 {
 			gather = r.cfg.IdleGather
 		}
-		var held <-chan time.Time
-		switch {
-		case cur.scanned != before:
-			settled = false
-		case !settled: // woken, yet nothing to read: is something held back?
-			pending, err := r.cfg.Log.Pending(ctx)
-			if err == nil && !pending {
-				// What was held back at the read may have been released
-				// since: read once more before sleeping.
-				settled = true
-				continue
-			}
-			if err == nil {
-				held = time.After(r.cfg.Gather) // committed but not yet readable: look again soon
-			}
-		default:
-			settled = false
-		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-woken:
 		case <-poll.C:
-		case <-held:
 		}
 		select {
 		case <-ctx.Done():
@@ -148,11 +128,11 @@ func (r *Runner) Run(ctx context.Context) error {
 // batch fails, and returns how many it applied. Each batch commits with its
 // checkpoint. When a batch fails, its events are applied one by one so that
 // every event before the failing one is kept and the failing one is named.
-func CatchUp(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, schema string, batch int, m *Metrics, onApplied func([]eventstore.Record, time.Time)) (int, error) {
+func CatchUp(ctx context.Context, pool *pgxpool.Pool, log eventstore.LogReader, p Projection, schema string, batch int, m *Metrics, onApplied func([]eventstore.Record, time.Time)) (int, error) {
 	return catchUp(ctx, pool, log, p, schema, batch, m, onApplied, &cursor{})
 }
 
-func catchUp(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, schema string, batch int, m *Metrics, onApplied func([]eventstore.Record, time.Time), cur *cursor) (int, error) {
+func catchUp(ctx context.Context, pool *pgxpool.Pool, log eventstore.LogReader, p Projection, schema string, batch int, m *Metrics, onApplied func([]eventstore.Record, time.Time), cur *cursor) (int, error) {
 	total := 0
 	for {
 		n, progressed, err := applyBatch(ctx, pool, log, p, schema, batch, m, onApplied, cur)
@@ -196,7 +176,7 @@ const skipPersistInterval = time.Second
 // the log had anything new (events the projection skips move its checkpoint
 // too). A concurrent runner that moved the checkpoint first makes it apply
 // nothing, and counts as progress: the next read starts from the new one.
-func applyBatch(ctx context.Context, pool *pgxpool.Pool, log EventLog, p Projection, schema string, limit int, m *Metrics, onApplied func([]eventstore.Record, time.Time), cur *cursor) (int, bool, error) {
+func applyBatch(ctx context.Context, pool *pgxpool.Pool, log eventstore.LogReader, p Projection, schema string, limit int, m *Metrics, onApplied func([]eventstore.Record, time.Time), cur *cursor) (int, bool, error) {
 	checkpoint := Table(schema, "checkpoint")
 	if !cur.known {
 		var from int64

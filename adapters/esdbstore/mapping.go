@@ -3,7 +3,6 @@ package esdbstore
 import (
 	"bytes"
 	"crypto/sha256"
-	"docledger/eventstore"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -13,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"docledger/eventstore"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"

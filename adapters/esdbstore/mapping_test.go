@@ -3,12 +3,13 @@ package esdbstore
 import (
 	"bytes"
 	"crypto/sha256"
-	"docledger/eventstore"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
 	"time"
+
+	"docledger/eventstore"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"

@@ -3,12 +3,13 @@ package esdbstore
 import (
 	"bytes"
 	"context"
-	"docledger/eventstore"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"time"
+
+	"docledger/eventstore"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"

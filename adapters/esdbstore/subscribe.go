@@ -2,9 +2,10 @@ package esdbstore
 
 import (
 	"context"
-	"docledger/eventstore"
 	"errors"
 	"fmt"
+
+	"docledger/eventstore"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 )

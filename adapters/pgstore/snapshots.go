@@ -2,9 +2,10 @@ package pgstore
 
 import (
 	"context"
-	"docledger/eventstore"
 	"errors"
 	"fmt"
+
+	"docledger/eventstore"
 
 	"github.com/jackc/pgx/v5"
 )

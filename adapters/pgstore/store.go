@@ -18,11 +18,13 @@ package pgstore
 import (
 	"bytes"
 	"context"
-	"docledger/eventstore"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
+
+	"docledger/eventstore"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -35,9 +37,6 @@ const Channel = "ledger_events"
 
 // Options tune a Store.
 type Options struct {
-	// PollInterval is how often subscribers look for events when no
-	// notification arrives (default 250ms).
-	PollInterval time.Duration
 	// NotifyInterval is the least time between two NOTIFYs (default 5ms).
 	NotifyInterval time.Duration
 	// ListenURL is the connection URL of the LISTEN connection; by default
@@ -52,7 +51,14 @@ type Store struct {
 	wake   *broadcast
 	notify chan struct{}
 	done   chan struct{}
+	// ctx ends with Close; background work (notifier, listener, release
+	// watch) runs under it.
+	ctx    context.Context
 	cancel context.CancelFunc
+	watch  struct {
+		sync.Mutex
+		running, again bool
+	}
 }
 
 // New returns a store on pool, whose schema the migrations have made, and
@@ -60,9 +66,6 @@ type Store struct {
 func New(pool *pgxpool.Pool, opts Options) *Store {
 	if pool == nil {
 		panic("pgstore: nil pool")
-	}
-	if opts.PollInterval <= 0 {
-		opts.PollInterval = 250 * time.Millisecond
 	}
 	if opts.NotifyInterval <= 0 {
 		opts.NotifyInterval = 5 * time.Millisecond
@@ -74,6 +77,7 @@ func New(pool *pgxpool.Pool, opts Options) *Store {
 		wake:   newBroadcast(),
 		notify: make(chan struct{}, 1),
 		done:   make(chan struct{}),
+		ctx:    ctx,
 		cancel: cancel,
 	}
 	go s.runNotifier(ctx)
@@ -351,7 +355,7 @@ func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]eventsto
 		return nil, fmt.Errorf("read log after %d: %w", after, err)
 	}
 	if len(recs) == 0 {
-		return nil, s.checkPosition(ctx, after)
+		return nil, s.caughtUp(ctx, after)
 	}
 	return recs, nil
 }
@@ -416,23 +420,32 @@ func (s *Store) ReadTypes(ctx context.Context, after int64, limit int, prefixes 
 		return nil, 0, fmt.Errorf("read log after %d: %w", after, err)
 	}
 	if last == 0 {
-		return nil, 0, s.checkPosition(ctx, after)
+		return nil, 0, s.caughtUp(ctx, after)
 	}
 	return recs, last, nil
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-// checkPosition returns eventstore.ErrUnknownPosition when after names no event.
-func (s *Store) checkPosition(ctx context.Context, after int64) error {
-	if after > 0 {
-		var exists bool
-		if err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM events WHERE position = $1)`, after).Scan(&exists); err != nil {
-			return fmt.Errorf("read log after %d: %w", after, err)
-		}
-		if !exists {
-			return fmt.Errorf("read log after %d: %w", after, eventstore.ErrUnknownPosition)
-		}
+// caughtUp is called when a read after position after found nothing. It
+// returns eventstore.ErrUnknownPosition when after names no event, and
+// starts the release watch when events after it are committed but were not
+// readable (an older transaction of the cluster still runs): their readers
+// are woken when they become readable.
+func (s *Store) caughtUp(ctx context.Context, after int64) error {
+	var known, more bool
+	err := s.pool.QueryRow(ctx, `WITH `+logCursor+`
+		SELECT $1 = 0 OR cursor.tx <> '0'::xid8,
+			EXISTS (SELECT FROM events e WHERE (e.transaction_id, e.position) > (cursor.tx, $1))
+		FROM cursor`, after).Scan(&known, &more)
+	if err != nil {
+		return fmt.Errorf("read log after %d: %w", after, err)
+	}
+	if !known {
+		return fmt.Errorf("read log after %d: %w", after, eventstore.ErrUnknownPosition)
+	}
+	if more {
+		s.watchRelease()
 	}
 	return nil
 }

@@ -138,13 +138,13 @@ func TestSubscriberWokenByNotify(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(other.Close)
-	reader := pgstore.New(other, pgstore.Options{PollInterval: time.Hour})
+	reader := pgstore.New(other, pgstore.Options{})
 	t.Cleanup(reader.Close)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	got := make(chan eventstore.Record, 10)
-	go reader.Subscribe(ctx, 0, func(_ context.Context, recs []eventstore.Record) error {
+	go eventstore.Follow(ctx, reader, 0, time.Hour, func(_ context.Context, recs []eventstore.Record) error {
 		for _, r := range recs {
 			got <- r
 		}
@@ -168,8 +168,9 @@ func TestSubscriberWokenByNotify(t *testing.T) {
 }
 
 // An event committed after an older transaction began stays invisible to
-// readers until that transaction ends (so no reader can skip it), and
-// Pending says that something is waiting.
+// readers until that transaction ends (so no reader can skip it); a reader
+// that found nothing is woken when it is released, and WaitReadable waits
+// for it.
 func TestEventsHeldBackByAnOlderTransaction(t *testing.T) {
 	pool, _ := pgtest.NewPool(t)
 	s := pgstore.New(pool, pgstore.Options{})
@@ -187,28 +188,42 @@ func TestEventsHeldBackByAnOlderTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	woken := s.Wake()
 	recs, err := s.ReadAll(ctx, 0, 10)
 	if err != nil || len(recs) != 0 {
 		t.Fatalf("read while an older transaction runs: %v %v", recs, err)
 	}
-	if pending, err := s.Pending(ctx); err != nil || !pending {
-		t.Fatalf("pending = %v, %v; want true", pending, err)
+	readable := make(chan error, 1)
+	go func() { readable <- s.WaitReadable(ctx) }()
+	select {
+	case err := <-readable:
+		t.Fatalf("WaitReadable returned (%v) while the older transaction still runs", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	// The append woke readers once already; take a fresh channel: the
+	// release must wake it by itself (no append, no notification).
+	<-woken
+	woken = s.Wake()
+	if recs, err := s.ReadAll(ctx, 0, 10); err != nil || len(recs) != 0 {
+		t.Fatalf("second read while held: %v %v", recs, err)
 	}
 	if err := holder.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		recs, err = s.ReadAll(ctx, 0, 10)
+	select {
+	case <-woken:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the release of the held-back event woke no reader")
+	}
+	select {
+	case err := <-readable:
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(recs) == 1 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond) // other tests' transactions may hold it a moment longer
+	case <-time.After(10 * time.Second):
+		t.Fatal("WaitReadable did not return after the older transaction ended")
 	}
-	if len(recs) != 1 || recs[0].Position != res.LastPosition {
-		t.Fatalf("after the older transaction ended: %v", recs)
+	if recs, err = s.ReadAll(ctx, 0, 10); err != nil || len(recs) != 1 || recs[0].Position != res.LastPosition {
+		t.Fatalf("after WaitReadable: %v %v", recs, err)
 	}
 }

@@ -81,36 +81,27 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return nil
 	}
 	if *follow {
-		err := store.Subscribe(ctx, *after, print)
+		err := eventstore.Follow(ctx, store, *after, 250*time.Millisecond, print)
 		if err == errStop || ctx.Err() != nil {
 			return 0
 		}
 		return fail(stderr, err)
 	}
-	var heldSince time.Time
+	// Everything committed so far is printed, also what an older running
+	// transaction still hides for a moment.
+	waitCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	waitErr := store.WaitReadable(waitCtx)
+	cancel()
+	if waitErr != nil && ctx.Err() == nil {
+		fmt.Fprintln(stderr, "ledgerctl: more events are committed but a long-running transaction keeps them from readers; printing what is readable")
+	}
 	for {
 		recs, err := store.ReadAll(ctx, *after, 1000)
 		if err != nil {
 			return fail(stderr, err)
 		}
 		if len(recs) == 0 {
-			// Everything committed is printed, also what an older running
-			// transaction still hides for a moment.
-			pending, err := store.Pending(ctx)
-			if err != nil {
-				return fail(stderr, err)
-			}
-			if !pending {
-				return 0
-			}
-			if heldSince.IsZero() {
-				heldSince = time.Now()
-			} else if time.Since(heldSince) > 10*time.Second {
-				fmt.Fprintln(stderr, "ledgerctl: more events are committed but a long-running transaction keeps them from readers; stopping")
-				return 0
-			}
-			time.Sleep(10 * time.Millisecond)
-			continue
+			return 0
 		}
 		if err := print(ctx, recs); err == errStop {
 			return 0

@@ -1,14 +1,15 @@
-// Package storetest is the conformance suite of docledger's event store port.
-// Every store runs it: the PostgreSQL store always, the EventStoreDB store
-// when EVENTSTORE_URL names a live node. Tests use streams with a random
-// prefix and ignore foreign events, so they can share a server.
+// Package storetest is the conformance suite of docledger's event store
+// contract (eventstore.Store: Writer, LogReader and Snapshots). Every store
+// runs it: the in-memory and PostgreSQL stores always, the EventStoreDB
+// store when EVENTSTORE_URL names a live node. Tests use streams and event
+// types with a random prefix and ignore foreign events, so they can share a
+// server.
 package storetest
 
 import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"docledger/eventstore"
 	"errors"
 	"fmt"
 	"strings"
@@ -16,17 +17,13 @@ import (
 	"testing"
 	"time"
 
+	"docledger/eventstore"
+
 	"github.com/google/uuid"
 )
 
-// Store is the event store port as the command side and the projections use it.
-type Store interface {
-	Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events ...eventstore.Envelope) (eventstore.AppendResult, error)
-	ReadStream(ctx context.Context, stream string, afterVersion int64) ([]eventstore.Record, error)
-	ReadAll(ctx context.Context, after int64, limit int) ([]eventstore.Record, error)
-	Subscribe(ctx context.Context, after int64, fn func(context.Context, []eventstore.Record) error) error
-	Command(ctx context.Context, commandID string) (eventstore.CommandRecord, error)
-}
+// Store is the contract the suite checks.
+type Store = eventstore.Store
 
 // Run runs the suite; newStore returns a store for one sub-test.
 func Run(t *testing.T, newStore func(t *testing.T) Store) {
@@ -41,7 +38,13 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		{"InvalidEventsWriteNothing", testInvalid},
 		{"ReadAllOrderAndLimit", testReadAll},
 		{"ConcurrentWritersReaderSeesEachEventOnce", testConcurrentReader},
-		{"SubscribeCatchUpThenLive", testSubscribe},
+		{"ReadTypesSkipsOthersAndReportsScanned", testReadTypes},
+		{"UnknownPosition", testUnknownPosition},
+		{"HeadIsLastReadable", testHead},
+		{"WakeOnAppend", testWake},
+		{"WaitReadableThenRead", testWaitReadable},
+		{"FollowCatchUpThenLive", testFollow},
+		{"Snapshots", testSnapshots},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
@@ -429,7 +432,7 @@ func testConcurrentReader(t *testing.T, s Store) {
 	}
 }
 
-func testSubscribe(t *testing.T, s Store) {
+func testFollow(t *testing.T, s Store) {
 	prefix := streamName("sub") + "-"
 	for i := 0; i < 3; i++ {
 		mustAppend(t, s, fmt.Sprintf("%s%d", prefix, i), eventstore.NoStream, ev("test.before", i))
@@ -439,7 +442,8 @@ func testSubscribe(t *testing.T, s Store) {
 	got := make(chan eventstore.Record, 100)
 	errc := make(chan error, 1)
 	go func() {
-		errc <- s.Subscribe(c, 0, func(_ context.Context, recs []eventstore.Record) error {
+		// An hour's poll: only Wake can deliver live events in time.
+		errc <- eventstore.Follow(c, s, 0, time.Hour, func(_ context.Context, recs []eventstore.Record) error {
 			for _, r := range ours(recs, prefix) {
 				got <- r
 			}
@@ -454,7 +458,7 @@ func testSubscribe(t *testing.T, s Store) {
 			case r := <-got:
 				out = append(out, r)
 			case <-timeout:
-				t.Fatalf("subscription delivered %d of %d events", len(out), n)
+				t.Fatalf("follow delivered %d of %d events", len(out), n)
 			}
 		}
 		return out
@@ -474,15 +478,201 @@ func testSubscribe(t *testing.T, s Store) {
 			t.Fatalf("live event %d: %s v%d", i, r.Type, r.StreamVersion)
 		}
 	}
-	// An error from the handler ends the subscription with that error.
+	// An error from the handler ends Follow with that error.
 	boom := errors.New("boom")
 	mustAppend(t, s, fmt.Sprintf("%sstop", prefix), eventstore.NoStream, ev("test.stop", 0))
-	err := s.Subscribe(ctx(t), live[3].Position, func(context.Context, []eventstore.Record) error { return boom })
+	err := eventstore.Follow(ctx(t), s, live[3].Position, time.Hour, func(context.Context, []eventstore.Record) error { return boom })
 	if !errors.Is(err, boom) {
-		t.Fatalf("subscription ended with %v, want the handler's error", err)
+		t.Fatalf("follow ended with %v, want the handler's error", err)
 	}
 	cancel()
 	if err := <-errc; !errors.Is(err, context.Canceled) {
-		t.Fatalf("cancelled subscription ended with %v", err)
+		t.Fatalf("cancelled follow ended with %v", err)
+	}
+}
+
+// typePrefix is an event-type namespace of one test, so that ReadTypes
+// sees no other test's events.
+func typePrefix() string { return "t" + strings.ReplaceAll(uuid.NewString(), "-", "")[:12] + "." }
+
+func testReadTypes(t *testing.T, s Store) {
+	want, other := typePrefix(), typePrefix()
+	if err := s.WaitReadable(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	start, _, err := s.Head(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := streamName("types")
+	var lastAppended int64
+	for i := 0; i < 6; i++ {
+		typ := other + "skipped"
+		if i%2 == 0 {
+			typ = want + "kept"
+		}
+		lastAppended = mustAppend(t, s, st, eventstore.Any, ev(typ, i)).LastPosition
+	}
+	if err := s.WaitReadable(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	var kept []eventstore.Record
+	after := start
+	for reads := 0; len(ours(kept, st)) < 3; reads++ {
+		recs, scanned, err := s.ReadTypes(ctx(t), after, 4, []string{want})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if scanned == 0 || reads > 1000 {
+			t.Fatalf("ReadTypes after %d scanned nothing with %d of 3 events kept", after, len(kept))
+		}
+		for _, r := range recs {
+			if !strings.HasPrefix(r.Type, want) {
+				t.Fatalf("ReadTypes returned %s, want only %s*", r.Type, want)
+			}
+			if r.Position == scanned && r.Position <= after {
+				t.Fatalf("record at %d is not after %d", r.Position, after)
+			}
+			if len(r.Data) == 0 || r.DataSHA256 != sha256.Sum256(r.Data) {
+				t.Fatalf("record at %d lacks its data or hash", r.Position)
+			}
+		}
+		kept = append(kept, recs...)
+		after = scanned
+	}
+	if len(kept) != 3 {
+		t.Fatalf("ReadTypes kept %d events, want 3 (of 6 appended)", len(kept))
+	}
+	for i, r := range kept {
+		if r.StreamVersion != int64(2*i+1) {
+			t.Fatalf("kept event %d is version %d, want %d", i, r.StreamVersion, 2*i+1)
+		}
+	}
+	// Nothing after the last: no records, nothing scanned.
+	if recs, scanned, err := s.ReadTypes(ctx(t), lastAppended, 10, []string{want}); err != nil || len(ours(recs, st)) != 0 {
+		t.Fatalf("ReadTypes after the last event: %v %d %v", recs, scanned, err)
+	}
+	// A prefix with LIKE metacharacters matches literally.
+	if recs, _, err := s.ReadTypes(ctx(t), start, 100, []string{strings.TrimSuffix(want, ".") + "%"}); err != nil || len(ours(recs, st)) != 0 {
+		t.Fatalf("prefix with %%: %d records, %v", len(ours(recs, st)), err)
+	}
+}
+
+func testUnknownPosition(t *testing.T, s Store) {
+	res := mustAppend(t, s, streamName("pos"), eventstore.NoStream, ev("test.p", 1))
+	if err := s.WaitReadable(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReadAll(ctx(t), res.LastPosition, 10); err != nil {
+		t.Fatalf("read after a known position: %v", err)
+	}
+	bogus := res.LastPosition + 1<<40
+	if _, err := s.ReadAll(ctx(t), bogus, 10); !errors.Is(err, eventstore.ErrUnknownPosition) {
+		t.Fatalf("ReadAll after an unknown position: %v", err)
+	}
+	if _, _, err := s.ReadTypes(ctx(t), bogus, 10, []string{"test."}); !errors.Is(err, eventstore.ErrUnknownPosition) {
+		t.Fatalf("ReadTypes after an unknown position: %v", err)
+	}
+}
+
+func testHead(t *testing.T, s Store) {
+	before := time.Now()
+	res := mustAppend(t, s, streamName("head"), eventstore.NoStream, ev("test.h", 1))
+	if err := s.WaitReadable(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	head, at, err := s.Head(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head == 0 || at.IsZero() {
+		t.Fatalf("head %d at %v after an append", head, at)
+	}
+	// Other tests may append concurrently: the head is ours or later, and
+	// reading after it returns nothing of ours.
+	recs, err := s.ReadAll(ctx(t), head, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if r.Position == res.LastPosition {
+			t.Fatalf("head %d is before our readable event %d", head, res.LastPosition)
+		}
+	}
+	if head == res.LastPosition && at.Before(before.Add(-time.Minute)) {
+		t.Fatalf("head recorded at %v, before the append at %v", at, before)
+	}
+}
+
+func testWake(t *testing.T, s Store) {
+	woken := s.Wake()
+	mustAppend(t, s, streamName("wake"), eventstore.NoStream, ev("test.w", 1))
+	select {
+	case <-woken:
+	case <-time.After(10 * time.Second):
+		t.Fatal("an append did not close the Wake channel taken before it")
+	}
+}
+
+func testWaitReadable(t *testing.T, s Store) {
+	prefix := streamName("ready") + "-"
+	var wg sync.WaitGroup
+	positions := make([]int64, 8)
+	for i := range positions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			positions[i] = mustAppend(t, s, fmt.Sprintf("%s%d", prefix, i), eventstore.NoStream, ev("test.r", i)).LastPosition
+		}()
+	}
+	wg.Wait()
+	if err := s.WaitReadable(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	// Everything committed before WaitReadable is readable now, in one pass.
+	var got []eventstore.Record
+	var after int64
+	for {
+		recs, err := s.ReadAll(ctx(t), after, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) == 0 {
+			break
+		}
+		got = append(got, ours(recs, prefix)...)
+		after = recs[len(recs)-1].Position
+	}
+	if len(got) != len(positions) {
+		t.Fatalf("after WaitReadable one pass read %d of our %d events", len(got), len(positions))
+	}
+	c, cancel := context.WithCancel(ctx(t))
+	cancel()
+	if err := s.WaitReadable(c); err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatalf("WaitReadable with a cancelled context: %v", err)
+	}
+}
+
+func testSnapshots(t *testing.T, s Store) {
+	st := streamName("snap")
+	if _, _, err := s.LoadSnapshot(ctx(t), st); !errors.Is(err, eventstore.ErrNoSnapshot) {
+		t.Fatalf("load without a snapshot: %v", err)
+	}
+	if err := s.SaveSnapshot(ctx(t), st, 10, []byte(`{"v":10}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveSnapshot(ctx(t), st, 20, []byte(`{"v":20}`)); err != nil {
+		t.Fatal(err)
+	}
+	// An older snapshot never replaces a newer one.
+	if err := s.SaveSnapshot(ctx(t), st, 15, []byte(`{"v":15}`)); err != nil {
+		t.Fatal(err)
+	}
+	state, version, err := s.LoadSnapshot(ctx(t), st)
+	if err != nil || version != 20 || string(state) != `{"v":20}` {
+		t.Fatalf("load: %s at %d, %v; want the version-20 snapshot", state, version, err)
+	}
+	if _, _, err := s.LoadSnapshot(ctx(t), streamName("snap")); !errors.Is(err, eventstore.ErrNoSnapshot) {
+		t.Fatalf("another stream's snapshot: %v", err)
 	}
 }

@@ -90,7 +90,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 			return nil, err
 		}
 	}
-	a.Store = pgstore.New(a.Pool, pgstore.Options{PollInterval: cfg.Poll})
+	a.Store = pgstore.New(a.Pool, pgstore.Options{})
 	a.Bus, err = commands.New(commands.Config{
 		Transport:  commands.TransportConfig{Name: cfg.Transport, Pool: a.Admin, NATSURL: cfg.NATSURL},
 		Partitions: cfg.Partitions,

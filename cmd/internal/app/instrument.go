@@ -7,21 +7,20 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"docledger/commands"
 	"docledger/eventstore"
 )
 
 // instrumentedStore counts appends and times them, around any store.
 type instrumentedStore struct {
-	commands.EventStore
+	eventstore.Writer
 	appends *prometheus.CounterVec
 	latency prometheus.Histogram
 	events  prometheus.Counter
 }
 
-func instrument(s commands.EventStore, reg prometheus.Registerer) commands.EventStore {
+func instrument(s eventstore.Writer, reg prometheus.Registerer) eventstore.Writer {
 	i := &instrumentedStore{
-		EventStore: s,
+		Writer: s,
 		appends: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "ledger", Name: "appends_total",
 			Help: "Appends to the event store by outcome (ok, duplicate, conflict, error)."}, []string{"outcome"}),
 		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: "ledger", Name: "append_duration_seconds",
@@ -35,7 +34,7 @@ func instrument(s commands.EventStore, reg prometheus.Registerer) commands.Event
 
 func (i *instrumentedStore) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events ...eventstore.Envelope) (eventstore.AppendResult, error) {
 	start := time.Now()
-	res, err := i.EventStore.Append(ctx, stream, expected, events...)
+	res, err := i.Writer.Append(ctx, stream, expected, events...)
 	i.latency.Observe(time.Since(start).Seconds())
 	switch {
 	case err == nil && res.Duplicate:

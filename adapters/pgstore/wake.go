@@ -2,7 +2,6 @@ package pgstore
 
 import (
 	"context"
-	"docledger/eventstore"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -11,71 +10,88 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Subscribe delivers every event after position after, first those already
-// stored (catch-up), then new ones as they commit, in the log's order, to fn
-// a batch at a time. It returns when ctx ends (with ctx's error) or when fn
-// returns an error (with that error); the caller resumes from the last
-// position fn accepted.
-func (s *Store) Subscribe(ctx context.Context, after int64, fn func(context.Context, []eventstore.Record) error) error {
-	const batch = 1000
-	poll := time.NewTicker(s.opts.PollInterval)
-	defer poll.Stop()
-	var held backoff
-	settled := false // an empty read followed a "nothing pending": safe to sleep
+// watchRelease wakes readers once events that were committed but not yet
+// readable have become readable. Readers see an event only when every older
+// transaction of the cluster has ended (pg_snapshot_xmin), and a transaction
+// that appends nothing sends no notification when it ends: so a read that
+// finds nothing while later events exist starts this watch, which looks
+// again with a growing pause until nothing is held back, then wakes. One
+// watch runs at a time; a request while it runs makes it look once more.
+func (s *Store) watchRelease() {
+	s.watch.Lock()
+	defer s.watch.Unlock()
+	s.watch.again = true
+	if s.watch.running {
+		return
+	}
+	s.watch.running = true
+	go s.runReleaseWatch()
+}
+
+func (s *Store) runReleaseWatch() {
 	for {
-		woken := s.wake.wait() // take the channel before reading, so no wake is lost
-		recs, err := s.ReadAll(ctx, after, batch)
-		if err != nil {
-			return err
+		s.watch.Lock()
+		if !s.watch.again || s.ctx.Err() != nil {
+			s.watch.running = false
+			s.watch.Unlock()
+			return
 		}
-		if len(recs) > 0 {
-			held.reset()
-			settled = false
-			if err := fn(ctx, recs); err != nil {
-				return err
+		s.watch.again = false
+		s.watch.Unlock()
+		var pause backoff
+		for {
+			held, err := s.held(s.ctx)
+			if s.ctx.Err() != nil {
+				break
 			}
-			after = recs[len(recs)-1].Position
-			if len(recs) == batch {
-				continue
+			if err == nil && !held {
+				s.wake.fire()
+				break
 			}
-		}
-		var wait <-chan time.Time
-		if !settled {
-			pending, err := s.Pending(ctx)
-			if err != nil {
-				return err
+			select {
+			case <-s.ctx.Done():
+			case <-time.After(pause.next(100 * time.Millisecond)):
 			}
-			if !pending {
-				// What was held back at the read may have been released
-				// since: read once more before sleeping.
-				settled = true
-				continue
-			}
-			wait = time.After(held.next(min(s.opts.PollInterval, 100*time.Millisecond)))
-		}
-		settled = false
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-woken:
-		case <-poll.C:
-		case <-wait:
 		}
 	}
 }
 
-// Pending reports whether committed events exist that readers cannot see
-// yet, because an older transaction (of any database of the cluster) is
-// still running: a reader woken for them should look again shortly rather
-// than wait for the next notification.
-func (s *Store) Pending(ctx context.Context) (bool, error) {
-	var pending bool
+// held reports whether committed events exist that readers cannot see yet.
+func (s *Store) held(ctx context.Context) (bool, error) {
+	var held bool
 	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM events
-		WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot()))`).Scan(&pending)
+		WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot()))`).Scan(&held)
 	if err != nil {
-		return false, fmt.Errorf("pending events: %w", err)
+		return false, fmt.Errorf("held-back events: %w", err)
 	}
-	return pending, nil
+	return held, nil
+}
+
+// WaitReadable returns when every event committed before the call is
+// readable: when every transaction that had started by then has ended
+// (readers see events below the oldest running transaction), or with ctx's
+// error.
+func (s *Store) WaitReadable(ctx context.Context) error {
+	var horizon string
+	if err := s.pool.QueryRow(ctx, `SELECT pg_snapshot_xmax(pg_current_snapshot())::text`).Scan(&horizon); err != nil {
+		return fmt.Errorf("wait readable: %w", err)
+	}
+	var pause backoff
+	for {
+		var done bool
+		err := s.pool.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot()) >= $1::xid8`, horizon).Scan(&done)
+		if err != nil {
+			return fmt.Errorf("wait readable: %w", err)
+		}
+		if done {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(pause.next(50 * time.Millisecond)):
+		}
+	}
 }
 
 // backoff grows from 2ms, doubling, to a ceiling.
@@ -91,10 +107,9 @@ func (b *backoff) next(ceiling time.Duration) time.Duration {
 	return min(b.d, ceiling)
 }
 
-func (b *backoff) reset() { b.d = 0 }
-
 // Wake returns a channel that is closed the next time the store learns of
-// new events (an append through it, a notification from another process).
+// new events: an append through it, a notification from another process,
+// or the release of events an older transaction held back from readers.
 // Projection runners wait on it between reads.
 func (s *Store) Wake() <-chan struct{} { return s.wake.wait() }
 
