@@ -17,6 +17,7 @@ type Metrics struct {
 	appliedC   *prometheus.CounterVec
 	delay      *prometheus.HistogramVec
 	failedG    *prometheus.GaugeVec
+	retriesC   *prometheus.CounterVec
 }
 
 // NewMetrics registers the projection metrics with reg.
@@ -33,9 +34,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: []float64{.001, .005, .01, .025, .05, .1, .2, .5, 1, 5, 30}}, []string{"projection"}),
 		failedG: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "ledger", Name: "projection_failed",
 			Help: "1 when a projection stopped on an event it cannot apply."}, []string{"projection"}),
+		retriesC: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "ledger", Name: "projection_retries_total",
+			Help: "Reads or batches a projection retried after a database or network fault."}, []string{"projection"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.lagEvents, m.lagSeconds, m.appliedC, m.delay, m.failedG)
+		reg.MustRegister(m.lagEvents, m.lagSeconds, m.appliedC, m.delay, m.failedG, m.retriesC)
 	}
 	return m
 }
@@ -75,4 +78,11 @@ func (m *Metrics) failed(name string, f bool) {
 		v = 1
 	}
 	m.failedG.WithLabelValues(name).Set(v)
+}
+
+func (m *Metrics) retried(name string) {
+	if m == nil {
+		return
+	}
+	m.retriesC.WithLabelValues(name).Inc()
 }

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"docledger/adapters/pgstore"
@@ -28,18 +31,19 @@ var t0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
 type fixture struct {
 	pool  *pgxpool.Pool
+	admin string // the database's URL as the admin user
 	store *pgstore.Store
 	reg   *event.Registry
 	proj  *inbox.Projection
 }
 
 func newFixture(t *testing.T) *fixture {
-	pool, _ := pgtest.NewPool(t)
+	pool, admin := pgtest.NewPool(t)
 	store := pgstore.New(pool, pgstore.Options{})
 	t.Cleanup(store.Close)
 	reg := event.NewRegistry()
 	document.Register(reg)
-	return &fixture{pool: pool, store: store, reg: reg, proj: inbox.New(reg)}
+	return &fixture{pool: pool, admin: admin, store: store, reg: reg, proj: inbox.New(reg)}
 }
 
 func (f *fixture) append(t *testing.T, id uuid.UUID, expected eventstore.ExpectedVersion, ps ...event.Payload) {
@@ -294,5 +298,100 @@ func TestSkippingRunnerReachesTheHead(t *testing.T) {
 	f.pool.QueryRow(context.Background(), "SELECT count(*) FROM parties.parties").Scan(&n)
 	if n != 0 {
 		t.Fatalf("%d parties from document events", n)
+	}
+}
+
+// killing is a projection that, for its first kills batches, applies the
+// first event, then has its own database connection terminated (as a
+// failover or a network reset would) before it applies the rest.
+type killing struct {
+	projections.Projection
+	admin *pgx.Conn // may terminate the runner's connections
+	kills atomic.Int32
+}
+
+func (k *killing) Apply(ctx context.Context, tx pgx.Tx, schema string, events []eventstore.Record) error {
+	if k.kills.Load() <= 0 || len(events) < 2 {
+		return k.Projection.Apply(ctx, tx, schema, events)
+	}
+	k.kills.Add(-1)
+	if err := k.Projection.Apply(ctx, tx, schema, events[:1]); err != nil {
+		return err
+	}
+	var pid int
+	if err := tx.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		return err
+	}
+	if _, err := k.admin.Exec(ctx, "SELECT pg_terminate_backend($1, 10000)", pid); err != nil {
+		return fmt.Errorf("terminate the batch's connection: %w", err)
+	}
+	err := k.Projection.Apply(ctx, tx, schema, events[1:])
+	return err
+}
+
+// A database fault in the middle of a batch is retried with backoff: the
+// projection does not stop, and every event is applied exactly once.
+func TestRunnerRetriesAfterTheConnectionDiesMidBatch(t *testing.T) {
+	f := newFixture(t)
+	party := "IIN900101300123"
+	var last int64
+	for i := 0; i < 6; i++ {
+		id := uuid.New()
+		f.append(t, id, eventstore.NoStream, registered(id, party, i))
+		recs, _ := f.store.ReadStream(context.Background(), document.StreamID(id), 0)
+		last = recs[0].Position
+	}
+	f.waitVisible(t)
+	admin, err := pgx.Connect(context.Background(), f.admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	k := &killing{Projection: f.proj, admin: admin}
+	k.kills.Store(2)
+	r, err := projections.NewRunner(projections.RunnerConfig{Pool: f.pool, Log: f.store, Projection: k, Batch: 100,
+		Poll: 20 * time.Millisecond, RetryMin: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	var cp int64
+	waitFor(t, "the checkpoint at the last event", func() bool {
+		return f.pool.QueryRow(context.Background(), "SELECT position FROM inbox.checkpoint").Scan(&cp) == nil && cp == last
+	})
+	if err := r.Err(); err != nil {
+		t.Fatalf("the runner stopped on a database fault: %v", err)
+	}
+	if n := k.kills.Load(); n != 0 {
+		t.Fatalf("%d planned connection kills did not happen", n)
+	}
+	var rows int
+	if err := f.pool.QueryRow(context.Background(), "SELECT count(*) FROM inbox.documents WHERE recipient_party = $1", party).Scan(&rows); err != nil || rows != 6 {
+		t.Fatalf("inbox holds %d documents (%v), want each of the 6 once", rows, err)
+	}
+}
+
+func TestTransient(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{&pgconn.PgError{Code: "57P01"}, true},
+		{&pgconn.PgError{Code: "40001"}, true},
+		{&pgconn.PgError{Code: "08006"}, true},
+		{&pgconn.PgError{Code: "57014"}, true},
+		{fmt.Errorf("apply: %w", io.ErrUnexpectedEOF), true},
+		{&pgconn.PgError{Code: "23505"}, false}, // a unique violation is the events' fault
+		{&pgconn.PgError{Code: "22P02"}, false},
+		{errors.New("decode document.sent: unexpected end of JSON input"), false},
+		{context.Canceled, false},
+		{nil, false},
+	} {
+		if got := projections.Transient(tt.err); got != tt.want {
+			t.Errorf("Transient(%v) = %v, want %v", tt.err, got, tt.want)
+		}
 	}
 }

@@ -31,8 +31,12 @@ type RunnerConfig struct {
 	// (default 50ms): a read model whose events are rare does not re-scan
 	// the log at every append of others.
 	IdleGather time.Duration
-	Metrics    *Metrics
-	Logger     *slog.Logger
+	// RetryMin and RetryMax bound the pause before a batch that failed on a
+	// database fault (see Transient) is tried again: it starts at RetryMin
+	// (default 50ms) and doubles up to RetryMax (default 5s).
+	RetryMin, RetryMax time.Duration
+	Metrics            *Metrics
+	Logger             *slog.Logger
 	// OnApplied, when set, is called after each committed batch (benchmarks
 	// use it to measure lag per event).
 	OnApplied func(events []eventstore.Record, committedAt time.Time)
@@ -67,6 +71,12 @@ func NewRunner(cfg RunnerConfig) (*Runner, error) {
 	if cfg.IdleGather <= 0 {
 		cfg.IdleGather = 50 * time.Millisecond
 	}
+	if cfg.RetryMin <= 0 {
+		cfg.RetryMin = 50 * time.Millisecond
+	}
+	if cfg.RetryMax < cfg.RetryMin {
+		cfg.RetryMax = max(5*time.Second, cfg.RetryMin)
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -82,13 +92,15 @@ func (r *Runner) Err() error {
 
 // Run applies new events until ctx ends (returning nil) or the projection
 // fails on an event (returning its *EventError, checkpoint left before it).
-// Database errors outside the projection are retried.
+// Database and network faults (Transient), while reading the log or applying
+// a batch, are retried with backoff: they never stop the projection.
 func (r *Runner) Run(ctx context.Context) error {
 	name := r.cfg.Projection.Name()
 	log := r.cfg.Logger.With("projection", name)
 	poll := time.NewTicker(r.cfg.Poll)
 	defer poll.Stop()
 	var cur cursor
+	retry := time.Duration(0) // the pause before retrying after a database fault
 	for {
 		woken := r.cfg.Log.Wake() // taken before the read, so that no wake-up is lost
 		applied, err := catchUp(ctx, r.cfg.Pool, r.cfg.Log, r.cfg.Projection, name, r.cfg.Batch, r.cfg.Metrics, r.cfg.OnApplied, &cur)
@@ -104,7 +116,18 @@ func (r *Runner) Run(ctx context.Context) error {
 			log.Error("projection stopped on an event it cannot apply", "position", evErr.Position, "type", evErr.Type, "err", evErr.Err)
 			return err
 		case err != nil:
-			log.Warn("projection: will retry", "err", err)
+			// A database or network fault: retry with a growing pause.
+			retry = min(max(2*retry, r.cfg.RetryMin), r.cfg.RetryMax)
+			r.cfg.Metrics.retried(name)
+			log.Warn("projection: database fault, will retry", "in", retry, "err", err)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(retry):
+			}
+			continue
+		default:
+			retry = 0
 		}
 		gather := r.cfg.Gather
 		if applied == 0 {
@@ -222,6 +245,12 @@ func applyBatch(ctx context.Context, pool *pgxpool.Pool, log eventstore.LogReade
 		return 0, true, nil // another runner applied these; read again
 	}
 	if err := apply(ctx, tx, p, schema, events); err != nil {
+		if Transient(err) {
+			// The database failed, not the events: nothing of the batch
+			// committed; the runner reads and applies it again.
+			cur.known = false
+			return 0, false, fmt.Errorf("apply batch after %d (will retry): %v", cur.persisted, err)
+		}
 		var evErr *EventError
 		if errors.As(err, &evErr) {
 			return 0, false, err
