@@ -47,12 +47,12 @@ type Result struct {
 
 // Errors of the command path itself (the domain's own errors pass through).
 var (
-	ErrIdempotencyKeyReused = domain.NewError("idempotency_key_reused", "the idempotency key was already used with a different request")
-	ErrConcurrency          = domain.NewError("concurrency_conflict", "the aggregate kept changing; the command was not applied")
-	ErrUnknownCommand       = domain.NewError("unknown_command", "no handler for this command")
-	ErrTimeout              = domain.NewError("command_timeout", "no reply to the command in time")
-	ErrInternal             = domain.NewError("internal_error", "the command failed")
-	ErrWrongVersion         = domain.NewError("wrong_expected_version", "the aggregate is not at the expected version")
+	ErrIdempotencyKeyReused = domain.NewErrorOf(domain.Conflict, "idempotency_key_reused", "the idempotency key was already used with a different request")
+	ErrConcurrency          = domain.NewErrorOf(domain.Conflict, "concurrency_conflict", "the aggregate kept changing; the command was not applied")
+	ErrUnknownCommand       = domain.NewErrorOf(domain.NotFound, "unknown_command", "no handler for this command")
+	ErrTimeout              = domain.NewErrorOf(domain.Timeout, "command_timeout", "no reply to the command in time")
+	ErrInternal             = domain.NewErrorOf(domain.Internal, "internal_error", "the command failed")
+	ErrWrongVersion         = domain.NewErrorOf(domain.PreconditionFailed, "wrong_expected_version", "the aggregate is not at the expected version")
 )
 
 // fingerprint is the SHA-256 of a command's name and payload: the request

@@ -49,7 +49,7 @@ type Signer struct {
 
 // Errors of the signature checks the party commands make.
 var (
-	ErrSignatureUnavailable = domain.NewError("signature_verification_unavailable", "no EDS trust anchors are configured (LEDGER_TRUST_DIR); commands carrying a signature are refused")
+	ErrSignatureUnavailable = domain.NewErrorOf(domain.Unavailable, "signature_verification_unavailable", "no EDS trust anchors are configured (LEDGER_TRUST_DIR); commands carrying a signature are refused")
 	ErrSignerMismatch       = domain.NewError("signature_signer_mismatch", "the signature was not made by the party or the person acting for it")
 	ErrSignedOtherContent   = domain.NewError("signature_content_not_offer_text", "the signed content is not a text of the offer version")
 )

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"docledger/adapters/apierror"
 )
 
 // FuzzDecodeCommand feeds arbitrary bodies to the strict JSON decoder of
@@ -47,7 +49,7 @@ func FuzzDecodeCommand(f *testing.F) {
 		if w.Code < 400 || w.Code >= 500 {
 			t.Fatalf("refused body answered %d", w.Code)
 		}
-		var e errorBody
+		var e apierror.Body
 		if err := json.Unmarshal(w.Body.Bytes(), &e); err != nil || e.Error.Code == "" || e.Error.Message == "" {
 			t.Fatalf("refusal without a code and message: %s", w.Body.String())
 		}

@@ -10,7 +10,6 @@ import (
 
 	"docledger/commands"
 	"docledger/domain/document"
-	"docledger/projections/inbox"
 )
 
 // idempotencyNamespace derives document ids from idempotency keys, so that a
@@ -142,7 +141,7 @@ func (s *Server) command(w http.ResponseWriter, r *http.Request, m commands.Meta
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, m commands.Meta, cmd commands.Command) (commands.Result, bool) {
 	res, err := s.cfg.Bus.Send(r.Context(), m, cmd)
 	if err != nil {
-		s.writeCommandError(w, r, err)
+		s.writeErr(w, r, "command", err)
 		return res, false
 	}
 	if res.Duplicate {
@@ -176,14 +175,6 @@ func (s *Server) partyInbox(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	page, err := inbox.Query(r.Context(), s.cfg.Pool, party, r.URL.Query().Get("cursor"), limit)
-	switch {
-	case err == inbox.ErrBadCursor:
-		writeError(w, r, http.StatusBadRequest, "invalid_cursor", "the cursor was not issued by this API")
-	case err != nil:
-		s.log.Error("inbox query", "err", err, "correlation_id", correlationID(r.Context()))
-		writeError(w, r, http.StatusInternalServerError, "internal_error", "the query failed")
-	default:
-		writeJSON(w, http.StatusOK, page)
-	}
+	page, err := s.cfg.Reads.Inbox(r.Context(), party, r.URL.Query().Get("cursor"), limit)
+	answer(s, w, r, "inbox query", page, err)
 }

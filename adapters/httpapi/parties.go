@@ -1,19 +1,14 @@
 package httpapi
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"docledger/commands"
-	"docledger/projections"
-	"docledger/projections/acceptances"
-	"docledger/projections/parties"
-	"docledger/projections/terms"
+	"docledger/query"
 )
 
 // partyRoutes registers the party and offer endpoints (docs/openapi.yaml).
@@ -237,58 +232,32 @@ func (s *Server) sendAmendmentNotice(w http.ResponseWriter, r *http.Request) {
 	s.send(w, r, m, http.StatusOK, &commands.SendAmendmentNotice{OfferID: id, Version: n, Channel: body.Channel, Recipients: body.Recipients}, partyResponse{OfferID: id})
 }
 
-// queryFailed answers a read model query that failed for a reason of the
-// server's.
-func (s *Server) queryFailed(w http.ResponseWriter, r *http.Request, what string, err error) {
-	s.log.Error(what, "err", err, "correlation_id", correlationID(r.Context()))
-	writeError(w, r, http.StatusInternalServerError, "internal_error", "the query failed")
-}
-
 func (s *Server) getOffer(w http.ResponseWriter, r *http.Request) {
 	id, ok := offerID(w, r)
 	if !ok {
 		return
 	}
-	vs, err := acceptances.OfferVersions(r.Context(), s.cfg.Pool, id)
-	switch {
-	case errors.Is(err, acceptances.ErrOfferNotFound):
-		writeError(w, r, http.StatusNotFound, "offer_not_found", "no such offer (or not projected yet)")
-	case err != nil:
-		s.queryFailed(w, r, "offer query", err)
-	default:
-		writeJSON(w, http.StatusOK, map[string]any{"offer_id": id, "versions": vs})
-	}
+	vs, err := s.cfg.Reads.OfferVersions(r.Context(), id)
+	answer(s, w, r, "offer query", offerAnswer{OfferID: id, Versions: vs}, err)
+}
+
+// offerAnswer is the answer to GET /api/v1/offers/{id}.
+type offerAnswer struct {
+	OfferID  string               `json:"offer_id"`
+	Versions []query.OfferVersion `json:"versions"`
 }
 
 func (s *Server) getParty(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
-	if !ok {
-		return
-	}
-	p, err := projections.InSnapshot(r.Context(), s.cfg.Pool, func(tx pgx.Tx) (parties.Party, error) { return parties.Get(r.Context(), tx, id) })
-	switch {
-	case errors.Is(err, parties.ErrNotFound):
-		writeError(w, r, http.StatusNotFound, "party_not_found", "no such party (or not projected yet)")
-	case err != nil:
-		s.queryFailed(w, r, "party query", err)
-	default:
-		writeJSON(w, http.StatusOK, p)
+	if id, ok := pathID(w, r); ok {
+		p, err := s.cfg.Reads.Party(r.Context(), id)
+		answer(s, w, r, "party query", p, err)
 	}
 }
 
 func (s *Server) acceptanceProof(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
-	if !ok {
-		return
-	}
-	p, err := projections.InSnapshot(r.Context(), s.cfg.Pool, func(tx pgx.Tx) (acceptances.Proof, error) { return acceptances.GetProof(r.Context(), tx, id) })
-	switch {
-	case errors.Is(err, acceptances.ErrNotFound):
-		writeError(w, r, http.StatusNotFound, "party_not_found", "no such party (or not projected yet)")
-	case err != nil:
-		s.queryFailed(w, r, "acceptance proof query", err)
-	default:
-		writeJSON(w, http.StatusOK, p)
+	if id, ok := pathID(w, r); ok {
+		p, err := s.cfg.Reads.AcceptanceProof(r.Context(), id)
+		answer(s, w, r, "acceptance proof query", p, err)
 	}
 }
 
@@ -315,19 +284,12 @@ func (s *Server) offerAt(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	res, err := projections.InSnapshot(r.Context(), s.cfg.Pool, func(tx pgx.Tx) (acceptances.InForce, error) { return acceptances.At(r.Context(), tx, id, t) })
-	switch {
-	case errors.Is(err, acceptances.ErrNotFound):
-		writeError(w, r, http.StatusNotFound, "party_not_found", "no such party (or not projected yet)")
-	case err != nil:
-		s.queryFailed(w, r, "offer-at query", err)
-	default:
-		writeJSON(w, http.StatusOK, res)
-	}
+	res, err := s.cfg.Reads.OfferAt(r.Context(), id, t)
+	answer(s, w, r, "offer-at query", res, err)
 }
 
 func (s *Server) termsEnding(w http.ResponseWriter, r *http.Request) {
-	now := time.Now().UTC()
+	now := s.cfg.Clock.Now().UTC()
 	from, ok := queryTime(w, r, "from", &now)
 	if !ok {
 		return
@@ -345,13 +307,13 @@ func (s *Server) termsEnding(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	ts, err := terms.Ending(r.Context(), s.cfg.Pool, from, before, limit)
-	switch {
-	case errors.Is(err, terms.ErrRange):
-		writeError(w, r, http.StatusBadRequest, "invalid_time", "from must be before before")
-	case err != nil:
-		s.queryFailed(w, r, "terms query", err)
-	default:
-		writeJSON(w, http.StatusOK, map[string]any{"from": from.UTC(), "before": before.UTC(), "terms": ts})
-	}
+	ts, err := s.cfg.Reads.TermsEnding(r.Context(), from, before, limit)
+	answer(s, w, r, "terms query", termsAnswer{From: from.UTC(), Before: before.UTC(), Terms: ts}, err)
+}
+
+// termsAnswer is the answer to GET /api/v1/parties/terms-ending.
+type termsAnswer struct {
+	From   time.Time    `json:"from"`
+	Before time.Time    `json:"before"`
+	Terms  []query.Term `json:"terms"`
 }

@@ -10,67 +10,32 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/google/uuid"
+	"docledger/adapters/apierror"
 
-	"docledger/commands"
-	"docledger/domain"
+	"github.com/google/uuid"
 )
 
-// errorBody is the shape of every error response.
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { apierror.WriteJSON(w, status, v) }
 
 func writeError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
-	var b errorBody
-	b.Error.Code, b.Error.Message = code, message
-	writeJSON(w, status, b)
+	apierror.Write(w, status, code, message)
 }
 
-// statusOf maps a domain error code to its HTTP status: the one switch at
-// the edge.
-func statusOf(code string) int {
-	switch {
-	case code == domain.ErrValidation.Code, strings.HasSuffix(code, "_unknown"), code == "document_same_party":
-		return http.StatusUnprocessableEntity
-	case strings.HasSuffix(code, "_not_found"):
-		return http.StatusNotFound
-	case code == commands.ErrUnknownCommand.Code:
-		return http.StatusNotFound
-	case code == commands.ErrWrongVersion.Code:
-		return http.StatusPreconditionFailed
-	case code == commands.ErrSignatureUnavailable.Code, code == "signature_revocation_unavailable":
-		// No trust anchors, or no OCSP/CRL answer: the server's or the network's state, worth a retry.
-		return http.StatusServiceUnavailable
-	case code == commands.ErrTimeout.Code:
-		return http.StatusGatewayTimeout
-	case code == commands.ErrInternal.Code:
-		return http.StatusInternalServerError
-	case code == commands.ErrIdempotencyKeyReused.Code, code == commands.ErrConcurrency.Code,
-		strings.Contains(code, "_already_"), strings.HasSuffix(code, "_not_sent"), strings.HasSuffix(code, "_exists"):
-		return http.StatusConflict
+// writeErr answers err, a refusal (a *domain.Error, with the status of its
+// kind) or a failure (logged, answered as internal_error).
+func (s *Server) writeErr(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if !apierror.WriteErr(w, err) {
+		s.log.Error(what+" failed", "err", err, "correlation_id", correlationID(r.Context()))
 	}
-	return http.StatusUnprocessableEntity
 }
 
-// writeCommandError answers a command the bus refused or failed.
-func (s *Server) writeCommandError(w http.ResponseWriter, r *http.Request, err error) {
-	var de *domain.Error
-	if errors.As(err, &de) {
-		writeError(w, r, statusOf(de.Code), de.Code, de.Message)
+// answer writes v, or the error.
+func answer[T any](s *Server, w http.ResponseWriter, r *http.Request, what string, v T, err error) {
+	if err != nil {
+		s.writeErr(w, r, what, err)
 		return
 	}
-	s.log.Error("command failed", "err", err, "correlation_id", correlationID(r.Context()))
-	writeError(w, r, http.StatusInternalServerError, commands.ErrInternal.Code, commands.ErrInternal.Message)
+	writeJSON(w, http.StatusOK, v)
 }
 
 // decode reads a JSON body strictly: one object, no unknown fields, within

@@ -47,11 +47,11 @@ const (
 
 // Errors the document's rules return.
 var (
-	ErrAlreadyRegistered = domain.NewError("document_already_registered", "the document is already registered")
-	ErrNotRegistered     = domain.NewError("document_not_found", "no such document")
-	ErrAlreadySent       = domain.NewError("document_already_sent", "the document has already been sent")
-	ErrNotSent           = domain.NewError("document_not_sent", "the document has not been sent")
-	ErrAlreadyDelivered  = domain.NewError("document_already_delivered", "the document has already been delivered")
+	ErrAlreadyRegistered = domain.NewErrorOf(domain.Conflict, "document_already_registered", "the document is already registered")
+	ErrNotRegistered     = domain.NewErrorOf(domain.NotFound, "document_not_found", "no such document")
+	ErrAlreadySent       = domain.NewErrorOf(domain.Conflict, "document_already_sent", "the document has already been sent")
+	ErrNotSent           = domain.NewErrorOf(domain.Conflict, "document_not_sent", "the document has not been sent")
+	ErrAlreadyDelivered  = domain.NewErrorOf(domain.Conflict, "document_already_delivered", "the document has already been delivered")
 	ErrUnknownKind       = domain.NewError("document_kind_unknown", "unknown document kind")
 	ErrSameParty         = domain.NewError("document_same_party", "sender and recipient must differ")
 )

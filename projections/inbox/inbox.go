@@ -5,7 +5,6 @@ package inbox
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"docledger/domain/event"
 	"docledger/eventstore"
 	"docledger/projections"
+	"docledger/query"
 )
 
 // Name is the read model's name and schema.
@@ -154,30 +154,14 @@ func documentID(p event.Payload) uuid.UUID {
 	return uuid.Nil
 }
 
-// Document is one inbox entry.
-type Document struct {
-	DocumentID     uuid.UUID  `json:"document_id"`
-	RecipientParty string     `json:"recipient_party"`
-	SenderParty    string     `json:"sender_party"`
-	Title          string     `json:"title"`
-	Kind           string     `json:"kind"`
-	ContentSHA256  string     `json:"content_sha256"`
-	Status         string     `json:"status"`
-	RegisteredAt   time.Time  `json:"registered_at"`
-	SentAt         *time.Time `json:"sent_at,omitempty"`
-	DeliveredAt    *time.Time `json:"delivered_at,omitempty"`
-	Position       int64      `json:"position"`
-}
+// Document is InboxDocument (package query).
+type Document = query.InboxDocument
 
-// Page is a page of a party's inbox. Next is the cursor of the following
-// page, empty on the last one.
-type Page struct {
-	Documents []Document `json:"documents"`
-	Next      string     `json:"next_cursor,omitempty"`
-}
+// Page is InboxPage (package query).
+type Page = query.InboxPage
 
 // ErrBadCursor is returned for a cursor the inbox did not issue.
-var ErrBadCursor = errors.New("invalid cursor")
+var ErrBadCursor = query.ErrBadCursor
 
 // Querier runs queries (a pool or a transaction).
 type Querier interface {

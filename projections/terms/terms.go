@@ -10,11 +10,9 @@ package terms
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"docledger/domain/calendar"
@@ -23,6 +21,7 @@ import (
 	"docledger/domain/profile"
 	"docledger/eventstore"
 	"docledger/projections"
+	"docledger/query"
 )
 
 // Name is the read model's name and schema.
@@ -92,20 +91,8 @@ func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, events
 	return nil
 }
 
-// Term is a party's term under one offer.
-type Term struct {
-	PartyID        uuid.UUID  `json:"party_id"`
-	IdentityNumber string     `json:"identity_number,omitempty"`
-	Name           string     `json:"name,omitempty"`
-	OfferID        string     `json:"offer_id"`
-	Profile        string     `json:"profile"`
-	StartedAt      time.Time  `json:"started_at"`
-	Years          int        `json:"years"`
-	Renews         bool       `json:"renews"`
-	Clause         string     `json:"clause"`
-	EndsAt         time.Time  `json:"ends_at"`
-	TerminatesAt   *time.Time `json:"terminates_at,omitempty"`
-}
+// Term is the read model's Term (package query).
+type Term = query.Term
 
 // Querier runs queries (a pool or a transaction).
 type Querier interface {
@@ -113,7 +100,7 @@ type Querier interface {
 }
 
 // ErrRange is returned when from is not before before.
-var ErrRange = errors.New("from must be before before")
+var ErrRange = query.ErrRange
 
 // Ending lists the terms that end in [from, before), soonest first, at most
 // limit of them; a term cut short by a termination taking effect before it

@@ -74,6 +74,8 @@ type PKI struct {
 	status    map[string]Status
 	revokedAt map[string]time.Time
 	tsaTime   func() time.Time
+	// now dates certificates, OCSP answers and CRLs (NewAt).
+	now       func() time.Time
 	noNonce   bool
 	responder *Leaf
 	ocspDown  bool
@@ -82,11 +84,17 @@ type PKI struct {
 	OCSPRequests atomic.Int64
 }
 
-// New builds a PKI (ECDSA P-256 CAs) and starts its servers.
-func New(t testing.TB) *PKI {
+// New builds a PKI (ECDSA P-256 CAs) and starts its servers, on the wall
+// clock.
+func New(t testing.TB) *PKI { return NewAt(t, time.Now) }
+
+// NewAt builds a PKI whose certificates, OCSP answers, CRLs and timestamps
+// are dated by clock, so that tests of a fake business clock get material
+// valid at its time.
+func NewAt(t testing.TB, clock func() time.Time) *PKI {
 	t.Helper()
-	now := time.Now()
-	p := &PKI{status: map[string]Status{}, revokedAt: map[string]time.Time{}, tsaTime: time.Now}
+	now := clock()
+	p := &PKI{status: map[string]Status{}, revokedAt: map[string]time.Time{}, tsaTime: clock, now: clock}
 	rootKey := ecKey(t)
 	p.Root = &CA{Key: rootKey, Cert: create(t, &x509.Certificate{
 		SerialNumber: serial(t), Subject: pkix.Name{CommonName: "TEST ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (ROOT)", Country: []string{"KZ"}},
@@ -116,7 +124,7 @@ func New(t testing.TB) *PKI {
 // NewCA issues a CA certificate under parent.
 func (p *PKI) NewCA(t testing.TB, parent *CA, name string) *CA {
 	t.Helper()
-	now := time.Now()
+	now := p.now()
 	key := ecKey(t)
 	return &CA{Key: key, Cert: create(t, &x509.Certificate{
 		SerialNumber: serial(t), Subject: pkix.Name{CommonName: name, Country: []string{"KZ"}},
@@ -128,9 +136,11 @@ func (p *PKI) NewCA(t testing.TB, parent *CA, name string) *CA {
 
 // NewRoot returns a separate self-signed root CA, not trusted by the PKI's
 // trust directory.
-func NewRoot(t testing.TB, name string) *CA {
+func NewRoot(t testing.TB, name string) *CA { return NewRootAt(t, name, time.Now()) }
+
+// NewRootAt is NewRoot for a PKI of NewAt: valid from an hour before now.
+func NewRootAt(t testing.TB, name string, now time.Time) *CA {
 	t.Helper()
-	now := time.Now()
 	key := ecKey(t)
 	return &CA{Key: key, Cert: create(t, &x509.Certificate{
 		SerialNumber: serial(t), Subject: pkix.Name{CommonName: name},
@@ -183,7 +193,7 @@ func (p *PKI) Issue(t testing.TB, s Spec) *Leaf {
 		}
 		key = k
 	}
-	now := time.Now()
+	now := p.now()
 	if s.NotBefore.IsZero() {
 		s.NotBefore = now.Add(-24 * time.Hour)
 	}
@@ -265,7 +275,7 @@ func (p *PKI) SetResponder(r *Leaf) { p.mu.Lock(); p.responder = r; p.mu.Unlock(
 func (p *PKI) NewResponder(t testing.TB, withoutUsage bool) *Leaf {
 	t.Helper()
 	key := ecKey(t)
-	now := time.Now()
+	now := p.now()
 	tmpl := &x509.Certificate{SerialNumber: serial(t), Subject: pkix.Name{CommonName: "TEST OCSP RESPONDER"},
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(365 * 24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
 	if !withoutUsage {
@@ -319,7 +329,7 @@ func (p *PKI) serveOCSP(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	st, rev := p.status[req.SerialNumber.String()], p.revokedAt[req.SerialNumber.String()]
 	p.mu.Unlock()
-	now := time.Now()
+	now := p.now()
 	tmpl := ocsp.Response{SerialNumber: req.SerialNumber, ThisUpdate: now.Add(-time.Minute), NextUpdate: now.Add(time.Hour)}
 	switch st {
 	case Revoked:
@@ -364,7 +374,7 @@ func (p *PKI) serveCRL(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "down", http.StatusServiceUnavailable)
 		return
 	}
-	now := time.Now()
+	now := p.now()
 	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
 		Number: big.NewInt(now.Unix()), ThisUpdate: now.Add(-time.Minute), NextUpdate: now.Add(time.Hour),
 		RevokedCertificateEntries: entries,

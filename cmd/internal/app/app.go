@@ -33,6 +33,7 @@ import (
 	"docledger/projections/acceptances"
 	"docledger/projections/inbox"
 	"docledger/projections/parties"
+	"docledger/projections/reads"
 	"docledger/projections/terms"
 )
 
@@ -72,11 +73,33 @@ type App struct {
 	Signatures *signature.Verifier
 	logins     *edslogin.Store
 	listener   net.Listener
+	clock      domain.Clock
 }
 
 // New wires an App; Run starts it.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
-	a := &App{Config: cfg, Log: log, Events: NewRegistry(), Metrics: prometheus.NewRegistry()}
+	return NewWith(ctx, cfg, log, Deps{})
+}
+
+// Deps are what a test may replace in an App; a zero field takes its default.
+type Deps struct {
+	// Clock is business time for commands, queries and the EDS login
+	// (default domain.SystemClock). End-to-end tests move a fake clock
+	// instead of sleeping, so that no test depends on today's date.
+	Clock domain.Clock
+}
+
+func (d Deps) withDefaults() Deps {
+	if d.Clock == nil {
+		d.Clock = domain.SystemClock
+	}
+	return d
+}
+
+// NewWith wires an App with deps; Run starts it.
+func NewWith(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App, error) {
+	deps = deps.withDefaults()
+	a := &App{Config: cfg, Log: log, Events: NewRegistry(), Metrics: prometheus.NewRegistry(), clock: deps.Clock}
 	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	var err error
 	a.Pool, err = pg.Connect(ctx, pg.Config{URL: cfg.DatabaseURL, Role: cfg.DBRole, MaxConns: cfg.PoolSize, ApplicationName: "ledgerd"})
@@ -102,17 +125,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	if a.Signatures, err = loadVerifier(cfg.TrustDir); err != nil {
+	if a.Signatures, err = loadVerifier(cfg.TrustDir, a.clock.Now); err != nil {
 		a.Close()
 		return nil, err
 	}
-	deps := commands.DocumentDeps{Store: instrument(a.Store, a.Metrics), Registry: a.Events, Clock: domain.SystemClock,
+	docDeps := commands.DocumentDeps{Store: instrument(a.Store, a.Metrics), Registry: a.Events, Clock: a.clock,
 		Cache: commands.NewStreamCache(cfg.CacheSize), Snapshots: a.Store}
-	if err := commands.RegisterDocumentHandlers(a.Bus, deps); err != nil {
+	if err := commands.RegisterDocumentHandlers(a.Bus, docDeps); err != nil {
 		a.Close()
 		return nil, err
 	}
-	if err := a.registerPartyHandlers(deps); err != nil {
+	if err := a.registerPartyHandlers(docDeps); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -133,8 +156,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		}
 	}
 	var mountErr error
+	queries, err := reads.New(a.Pool)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.API, err = httpapi.New(httpapi.Config{
-		Bus: a.Bus, Pool: a.Pool, MaxBody: cfg.MaxBody, Gatherer: a.Metrics, Logger: log,
+		Bus: a.Bus, Reads: queries, Clock: a.clock, MaxBody: cfg.MaxBody, Gatherer: a.Metrics, Logger: log,
 		Ready: a.ready,
 		Mount: func(mux *http.ServeMux) { mountErr = a.mountLogin(mux) },
 	})
@@ -165,7 +193,10 @@ func (a *App) registerPartyHandlers(d commands.DocumentDeps) error {
 		Cache: d.Cache, Profiles: cat, Calendar: cal, Signatures: sigs})
 }
 
-func (a *App) ready(context.Context) error {
+func (a *App) ready(ctx context.Context) error {
+	if err := a.Pool.Ping(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
 	for _, r := range a.Runners {
 		if err := r.Err(); err != nil {
 			return fmt.Errorf("projection stopped: %w", err)
@@ -214,7 +245,11 @@ func (a *App) Run(ctx context.Context) error {
 			_ = r.Run(runCtx) // a stopped projection is reported by /readyz and its metric
 		}()
 	}
-	go a.sweepLogins(runCtx, 10*time.Minute)
+	wg.Add(1)
+	go func() {
+		defer wg.Done() // joined before the pools close
+		a.sweepLogins(runCtx, 10*time.Minute)
+	}()
 	srv := &http.Server{Handler: a.API, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	srvDone := make(chan error, 1)
 	go func() { srvDone <- srv.Serve(a.listener) }()

@@ -15,17 +15,29 @@ import (
 
 	"docledger/adapters/pgtest"
 	"docledger/cmd/internal/app"
+	"docledger/domain"
 )
 
 const hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
 type server struct {
-	t    *testing.T
-	base string
-	app  *app.App
+	t     *testing.T
+	base  string
+	app   *app.App
+	clock *domain.ManualClock
 }
 
+// epoch is where every test's business clock starts: a fixed Monday
+// morning in Almaty, so that no test depends on today's date.
+var epoch = time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("Asia/Almaty", 5*3600)).UTC()
+
 func start(t *testing.T) *server {
+	t.Helper()
+	return startAt(t, domain.NewManualClock(epoch))
+}
+
+// startAt runs a ledgerd on its own database whose business time is clock.
+func startAt(t *testing.T, clock *domain.ManualClock) *server {
 	t.Helper()
 	dsn := pgtest.NewDatabase(t)
 	t.Setenv("DATABASE_URL", dsn)
@@ -36,7 +48,7 @@ func start(t *testing.T) *server {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, app.NewLogger(8))
+	a, err := app.NewWith(ctx, cfg, app.NewLogger(8), app.Deps{Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +64,7 @@ func start(t *testing.T) *server {
 		}
 		a.Close()
 	})
-	s := &server{t: t, base: "http://" + a.Addr(), app: a}
+	s := &server{t: t, base: "http://" + a.Addr(), app: a, clock: clock}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		if code, _ := s.do("GET", "/readyz", nil, nil); code == 200 {
@@ -65,8 +77,11 @@ func start(t *testing.T) *server {
 	}
 }
 
+// do sends a request, one second of business time after the last one (so
+// that what the test does happens in order, as it would on the wall clock).
 func (s *server) do(method, path string, body any, header map[string]string) (int, map[string]any) {
 	s.t.Helper()
+	s.clock.Advance(time.Second)
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"docledger/adapters/apierror"
 	"docledger/adapters/signature"
 	"docledger/adapters/signature/edslogin"
 	"docledger/commands"
@@ -22,7 +23,7 @@ type edsVerifier struct{ v *signature.Verifier }
 
 // loadVerifier returns the EDS verifier of the trust anchors in trustDir,
 // or nil when trustDir is empty. Its OCSP answers are cached.
-func loadVerifier(trustDir string) (*signature.Verifier, error) {
+func loadVerifier(trustDir string, clock func() time.Time) (*signature.Verifier, error) {
 	if trustDir == "" {
 		return nil, nil
 	}
@@ -30,7 +31,7 @@ func loadVerifier(trustDir string) (*signature.Verifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("LEDGER_TRUST_DIR: %w", err)
 	}
-	v, err := signature.NewVerifier(signature.Config{Trust: trust, OCSPCache: signature.NewOCSPCache(time.Hour)})
+	v, err := signature.NewVerifier(signature.Config{Trust: trust, OCSPCache: signature.NewOCSPCache(time.Hour), Clock: clock})
 	if err != nil {
 		return nil, fmt.Errorf("LEDGER_TRUST_DIR: %w", err)
 	}
@@ -45,6 +46,10 @@ func newEDSVerifier(v *signature.Verifier) commands.SignatureVerifier {
 	return edsVerifier{v}
 }
 
+// ErrLoginUnavailable answers the EDS login endpoints when no trust anchors
+// are configured.
+var ErrLoginUnavailable = domain.NewErrorOf(domain.Unavailable, "eds_login_unavailable", "login with EDS needs LEDGER_TRUST_DIR (the NCA RK trust anchors)")
+
 // ErrOneSigner refuses a CMS with several signers where one person acts.
 var ErrOneSigner = domain.NewError("signature_one_signer_expected", "the signature must have exactly one signer")
 
@@ -55,7 +60,11 @@ func (e edsVerifier) Verify(ctx context.Context, cms, content []byte, receivedAt
 	if err != nil {
 		var se *signature.Error
 		if errors.As(err, &se) {
-			return commands.Signed{}, domain.NewError("signature_"+string(se.Code), se.Error())
+			kind := domain.Invalid
+			if se.Code == signature.CodeRevocationUnavailable {
+				kind = domain.Unavailable // no OCSP or CRL answer: worth a retry
+			}
+			return commands.Signed{}, domain.NewErrorOf(kind, "signature_"+string(se.Code), se.Error())
 		}
 		return commands.Signed{}, err
 	}
@@ -80,10 +89,7 @@ func (e edsVerifier) Verify(ctx context.Context, cms, content []byte, receivedAt
 func (a *App) mountLogin(mux *http.ServeMux) error {
 	if a.Signatures == nil {
 		mux.HandleFunc("/api/v1/auth/eds/", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_ = json.NewEncoder(w).Encode(map[string]map[string]string{"error": {
-				"code": "eds_login_unavailable", "message": "login with EDS needs LEDGER_TRUST_DIR (the NCA RK trust anchors)"}})
+			apierror.WriteErr(w, ErrLoginUnavailable)
 		})
 		return nil
 	}
@@ -91,7 +97,7 @@ func (a *App) mountLogin(mux *http.ServeMux) error {
 	if err != nil {
 		return err
 	}
-	h, err := edslogin.NewHandler(edslogin.Config{Store: store, Verifier: a.Signatures, Logger: a.Log})
+	h, err := edslogin.NewHandler(edslogin.Config{Store: store, Verifier: a.Signatures, Logger: a.Log, Clock: a.clock.Now})
 	if err != nil {
 		return err
 	}
@@ -112,7 +118,7 @@ func (a *App) sweepLogins(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := a.logins.DeleteExpired(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			if _, err := a.logins.DeleteExpired(ctx, a.clock.Now()); err != nil && ctx.Err() == nil {
 				a.Log.Warn("delete expired EDS nonces and sessions", "err", err)
 			}
 		}

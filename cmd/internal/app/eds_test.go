@@ -14,14 +14,14 @@ import (
 )
 
 func TestEDSVerifier(t *testing.T) {
-	if v, err := loadVerifier(""); v != nil || err != nil || newEDSVerifier(v) != nil {
+	if v, err := loadVerifier("", time.Now); v != nil || err != nil || newEDSVerifier(v) != nil {
 		t.Fatalf("no trust dir: %v, %v", v, err)
 	}
-	if _, err := loadVerifier(t.TempDir()); err == nil {
+	if _, err := loadVerifier(t.TempDir(), time.Now); err == nil {
 		t.Fatal("a trust dir without a root was accepted")
 	}
 	pki := sigtest.New(t)
-	sv, err := loadVerifier(pki.TrustDir(t))
+	sv, err := loadVerifier(pki.TrustDir(t), time.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,9 +10,7 @@ import (
 // Login with EDS through a running ledgerd: a nonce, a CMS over it signed
 // with an AUTH certificate, a session bound to the IIN; the nonce works once.
 func TestLoginWithEDS(t *testing.T) {
-	pki := sigtest.New(t)
-	t.Setenv("LEDGER_TRUST_DIR", pki.TrustDir(t))
-	s := start(t)
+	s, pki := edsServer(t)
 	auth := pki.Issue(t, sigtest.Spec{IIN: "850715400016", Auth: true, Key: sigtest.ECDSAP256})
 	code, n := s.do("POST", "/api/v1/auth/eds/nonce", nil, nil)
 	nonce, _ := n["nonce"].(string)

@@ -27,13 +27,13 @@ func TestPartyBadInput(t *testing.T) {
 	s.publish("idx", "idocs", idx)
 	future := offerTexts("future", "ru")
 	code, body := s.do("POST", "/api/v1/offers/future/versions", map[string]any{"profile": "idocs",
-		"texts": []any{map[string]any{"language": "ru", "sha256": sha(future["ru"])}}, "effective_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}, nil)
+		"texts": []any{map[string]any{"language": "ru", "sha256": sha(future["ru"])}}, "effective_at": s.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339)}, nil)
 	if code != 201 {
 		t.Fatalf("publish future: %d %v", code, body)
 	}
 	self := pki.Issue(t, sigtest.Spec{IIN: iinSelf, Key: sigtest.ECDSAP256})
 	other := pki.Issue(t, sigtest.Spec{IIN: iinOther, Key: sigtest.ECDSAP256})
-	rogue := pki.Issue(t, sigtest.Spec{IIN: iinSelf, Key: sigtest.ECDSAP256, Issuer: sigtest.NewRoot(t, "ROGUE CA")})
+	rogue := pki.Issue(t, sigtest.Spec{IIN: iinSelf, Key: sigtest.ECDSAP256, Issuer: sigtest.NewRootAt(t, "ROGUE CA", s.clock.Now())})
 	revoked := pki.Issue(t, sigtest.Spec{IIN: iinSelf, Key: sigtest.ECDSAP256})
 	pki.SetStatus(revoked.Cert, sigtest.Revoked, revoked.Cert.NotBefore)
 	employee := pki.Issue(t, sigtest.Spec{IIN: iinEmployee, BIN: binEntity, Key: sigtest.ECDSAP256, Roles: []string{string(signature.RoleOrganisation), string(signature.RoleEmployee)}})
@@ -75,7 +75,7 @@ func TestPartyBadInput(t *testing.T) {
 		}
 		return m
 	}
-	past := time.Now().Add(-48 * time.Hour).UTC()
+	past := s.clock.Now().Add(-48 * time.Hour).UTC()
 	before := s.eventCount()
 	cases := []struct {
 		name, method, path string
@@ -118,7 +118,7 @@ func TestPartyBadInput(t *testing.T) {
 			"trigger": "first_payment", "by_iin": iinHead, "consents": consents("privacy_policy")}, 422, "party_consent_missing"},
 		{"an acceptance dated before the version took effect", "POST", "/api/v1/parties/" + entity + "/acceptances", map[string]any{"offer_id": "idx", "version": 1,
 			"trigger": "first_payment", "by_iin": iinHead, "consents": consents("marketing"), "accepted_at": past.Format(time.RFC3339)}, 422, "offer_version_not_effective"},
-		{"accepted in the future", "POST", "/api/v1/parties/" + party + "/acceptances", accept("cp", 1, map[string]any{"accepted_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}), 422, "validation_failed"},
+		{"accepted in the future", "POST", "/api/v1/parties/" + party + "/acceptances", accept("cp", 1, map[string]any{"accepted_at": s.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339)}), 422, "validation_failed"},
 		{"a person with no authority", "POST", "/api/v1/parties/" + entity + "/acceptances", map[string]any{"offer_id": "idx", "version": 1,
 			"trigger": "first_payment", "by_iin": iinOther, "consents": consents("marketing")}, 422, "party_no_authority"},
 		{"a signature by someone who is not the user named", "POST", "/api/v1/parties/" + entity + "/acceptances", map[string]any{"offer_id": "idx", "version": 1,
@@ -138,9 +138,9 @@ func TestPartyBadInput(t *testing.T) {
 		{"a body party_id that differs from the path", "POST", "/api/v1/parties/" + party + "/acceptances", accept("cp", 1, map[string]any{"party_id": uuid.NewString()}), 400, "invalid_id"},
 		{"an unknown field", "POST", "/api/v1/parties/" + party + "/acceptances", accept("cp", 1, map[string]any{"amount": 5}), 400, "unknown_field"},
 		{"publish under an unknown profile", "POST", "/api/v1/offers/x/versions", map[string]any{"profile": "nosuch", "texts": []any{},
-			"effective_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}, 422, "profile_unknown"},
+			"effective_at": s.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339)}, 422, "profile_unknown"},
 		{"publish without the Kazakh text", "POST", "/api/v1/offers/x/versions", map[string]any{"profile": "kezekte",
-			"texts": []any{map[string]any{"language": "ru", "sha256": sha(kez["ru"])}}, "effective_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}, 422, "offer_text_missing"},
+			"texts": []any{map[string]any{"language": "ru", "sha256": sha(kez["ru"])}}, "effective_at": s.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339)}, 422, "offer_text_missing"},
 		{"withdraw twice", "POST", "/api/v1/offers/gone/versions/1/withdraw", map[string]any{"reason": "again"}, 422, "offer_version_withdrawn"},
 		{"withdraw a version that does not exist", "POST", "/api/v1/offers/cp/versions/0/withdraw", map[string]any{"reason": "x"}, 400, "invalid_version"},
 		{"offer-at without a time", "GET", "/api/v1/parties/" + party + "/offer-at?t=yesterday", nil, 400, "invalid_time"},

@@ -14,6 +14,7 @@ import (
 
 	"docledger/adapters/signature"
 	"docledger/adapters/signature/sigtest"
+	"docledger/domain"
 	"docledger/projections/terms"
 )
 
@@ -29,9 +30,10 @@ const (
 // edsServer starts ledgerd trusting a fresh test PKI.
 func edsServer(t *testing.T) (*server, *sigtest.PKI) {
 	t.Helper()
-	pki := sigtest.New(t)
+	clock := domain.NewManualClock(epoch)
+	pki := sigtest.NewAt(t, clock.Now)
 	t.Setenv("LEDGER_TRUST_DIR", pki.TrustDir(t))
-	return start(t), pki
+	return startAt(t, clock), pki
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
@@ -58,14 +60,14 @@ func (s *server) publish(offerID, prof string, texts map[string][]byte) {
 	for l, b := range texts {
 		ts = append(ts, map[string]string{"language": l, "sha256": sha(b)})
 	}
-	effective := time.Now().Add(time.Second).UTC() // a margin for a slow machine: publishing after it is refused
+	effective := s.clock.Now().Add(time.Minute)
 	code, body := s.do("POST", "/api/v1/offers/"+offerID+"/versions", map[string]any{
 		"profile": prof, "texts": ts, "effective_at": effective.Format(time.RFC3339Nano),
 	}, nil)
 	if code != 201 || body["offer_id"] != offerID {
 		s.t.Fatalf("publish %s: %d %v", offerID, code, body)
 	}
-	time.Sleep(time.Until(effective) + 10*time.Millisecond)
+	s.clock.Advance(time.Minute + time.Second) // in effect now
 }
 
 // eventually GETs path until cond holds on a 200 answer.
@@ -187,7 +189,7 @@ func TestKezekteRegistersBySigningTheAgreement(t *testing.T) {
 		"accept": map[string]any{"offer_id": "kezekte-agreement", "version": 1, "trigger": "eds_signed",
 			"consents": consents("personal_data", "commercial_and_tax_secrets")},
 	}
-	before := time.Now().UTC()
+	before := s.clock.Now().UTC()
 	code, body := s.do("POST", "/api/v1/parties", req, map[string]string{"Idempotency-Key": "kez-1", "X-Ledger-Actor": "cabinet"})
 	if code != 201 || body["stream_version"] != 2.0 {
 		t.Fatalf("register: %d %v", code, body)
@@ -220,7 +222,7 @@ func TestKezekteRegistersBySigningTheAgreement(t *testing.T) {
 	if code != 200 || len(list(at["offers"])) != 0 {
 		t.Fatalf("offer-at before: %d %v", code, at)
 	}
-	code, at = s.do("GET", "/api/v1/parties/"+id+"/offer-at?t="+url.QueryEscape(time.Now().Add(time.Hour).Format(time.RFC3339)), nil, nil)
+	code, at = s.do("GET", "/api/v1/parties/"+id+"/offer-at?t="+url.QueryEscape(s.clock.Now().Add(time.Hour).Format(time.RFC3339)), nil, nil)
 	if code != 200 || len(list(at["offers"])) != 1 || obj(list(at["offers"])[0])["profile"] != "kezekte.v1" || obj(list(at["offers"])[0])["offer_version"] != 1.0 {
 		t.Fatalf("offer-at after: %d %v", code, at)
 	}
@@ -321,8 +323,8 @@ func TestIdocsLegalEntityAcceptsOnFirstPayment(t *testing.T) {
 		{"org-units", map[string]any{"unit_id": "hq", "kind": "head_office", "name": "Head office", "address": "Almaty"}},
 		{"users", map[string]any{"iin": iinHead, "name": "Head", "role": "first_head", "org_unit": "hq"}},
 		{"users", map[string]any{"iin": iinEmployee, "name": "Clerk", "role": "employee", "power_of_attorney": map[string]any{
-			"number": "POA-1", "scope": []string{"sign_documents"}, "valid_from": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339),
-			"valid_until": time.Now().Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339)}}},
+			"number": "POA-1", "scope": []string{"sign_documents"}, "valid_from": s.clock.Now().Add(-time.Hour).UTC().Format(time.RFC3339),
+			"valid_until": s.clock.Now().Add(30 * 24 * time.Hour).UTC().Format(time.RFC3339)}}},
 		{"certificates", map[string]any{"user_iin": iinHead, "serial": head.Cert.SerialNumber.Text(16), "issuer": head.Cert.Issuer.String(),
 			"key_usage": []string{"sign"}, "not_before": head.Cert.NotBefore.UTC().Format(time.RFC3339), "not_after": head.Cert.NotAfter.UTC().Format(time.RFC3339)}},
 	}
@@ -375,7 +377,7 @@ func TestIdocsLegalEntityAcceptsOnFirstPayment(t *testing.T) {
 		return len(us) == 2 && obj(us[0])["compromised_at"] != nil && obj(us[1])["removed_at"] != nil
 	})
 	// idocs' one-year term.
-	s.eventually("/api/v1/parties/terms-ending?before="+url.QueryEscape(time.Now().AddDate(1, 0, 2).Format(time.RFC3339)),
+	s.eventually("/api/v1/parties/terms-ending?before="+url.QueryEscape(s.clock.Now().AddDate(1, 0, 2).Format(time.RFC3339)),
 		func(b map[string]any) bool {
 			ts := list(b["terms"])
 			return len(ts) == 1 && obj(ts[0])["years"] == 1.0 && obj(ts[0])["name"] == "ТОО «Тест»"
@@ -519,11 +521,11 @@ func TestIdocsAmendmentObjectionAndTermination(t *testing.T) {
 	}
 	silent := body["party_id"].(string)
 	if code, body := s.do("POST", "/api/v1/parties/"+id+"/requisites", map[string]any{"contacts": map[string]any{"email": "new@test.kz"},
-		"changed_on": time.Now().UTC().Format("2006-01-02")}, nil); code != 200 {
+		"changed_on": s.clock.Now().UTC().Format("2006-01-02")}, nil); code != 200 {
 		t.Fatalf("requisites: %d %v", code, body)
 	}
 	v2 := offerTexts("idocs-offer-v2", "ru")
-	effective := time.Now().Add(time.Second).UTC() // a margin for a slow machine: publishing after it is refused
+	effective := s.clock.Now().Add(time.Minute)
 	if code, body := s.do("POST", "/api/v1/offers/idocs-offer/versions", map[string]any{"profile": "idocs",
 		"texts": []any{map[string]any{"language": "ru", "sha256": sha(v2["ru"])}}, "effective_at": effective.Format(time.RFC3339Nano)}, nil); code != 201 {
 		t.Fatalf("publish v2: %d %v", code, body)
@@ -534,7 +536,7 @@ func TestIdocsAmendmentObjectionAndTermination(t *testing.T) {
 	if code, body := s.do("POST", "/api/v1/offers/idocs-offer/versions/2/notices", map[string]any{"channel": "telegram", "recipients": "all"}, nil); code != 422 || errCode(body) != "offer_notice_channel" {
 		t.Fatalf("notice by an unknown channel: %d %v", code, body)
 	}
-	time.Sleep(time.Until(effective) + 10*time.Millisecond)
+	s.clock.Advance(time.Minute + time.Second) // version 2 is in effect
 	if code, body := s.do("POST", "/api/v1/parties/"+id+"/amendment-objections", map[string]any{"offer_id": "idocs-offer", "version": 2, "by_iin": iinSelf}, nil); code != 200 {
 		t.Fatalf("objection: %d %v", code, body)
 	}
@@ -556,7 +558,7 @@ func TestIdocsAmendmentObjectionAndTermination(t *testing.T) {
 	// The silent client is bound by version 2 once it is in effect (14.3);
 	// the objecting one stays on version 1.
 	s.caughtUp("acceptances")
-	_, at := s.do("GET", "/api/v1/parties/"+silent+"/offer-at?t="+url.QueryEscape(time.Now().UTC().Format(time.RFC3339Nano)), nil, nil)
+	_, at := s.do("GET", "/api/v1/parties/"+silent+"/offer-at?t="+url.QueryEscape(s.clock.Now().UTC().Format(time.RFC3339Nano)), nil, nil)
 	if offers := list(at["offers"]); len(offers) != 1 || obj(offers[0])["offer_version"] != 2.0 || obj(offers[0])["basis"] != "silence_after_amendment" ||
 		obj(offers[0])["clause"] != "14.3" || obj(obj(offers[0])["acceptance"])["offer_version"] != 1.0 {
 		t.Fatalf("the silent client's offer: %v", at)
@@ -576,7 +578,7 @@ func TestIdocsAmendmentObjectionAndTermination(t *testing.T) {
 		return b["termination_effective_at"] != nil && obj(b["contacts"])["email"] == "new@test.kz"
 	})
 	s.caughtUp("terms")
-	code, body = s.do("GET", "/api/v1/parties/terms-ending?before="+url.QueryEscape(time.Now().AddDate(2, 0, 0).Format(time.RFC3339)), nil, nil)
+	code, body = s.do("GET", "/api/v1/parties/terms-ending?before="+url.QueryEscape(s.clock.Now().AddDate(2, 0, 0).Format(time.RFC3339)), nil, nil)
 	if ts := list(body["terms"]); code != 200 || len(ts) != 1 || obj(ts[0])["party_id"] != silent {
 		t.Fatalf("terms: %d %v", code, body)
 	}
