@@ -47,7 +47,9 @@ type Error struct {
 
 // NewError returns a domain error of kind Invalid with the given code and
 // message.
-func NewError(code, message string) *Error { return &Error{Code: code, Message: message, Kind: Invalid} }
+func NewError(code, message string) *Error {
+	return &Error{Code: code, Message: message, Kind: Invalid}
+}
 
 // NewErrorOf returns a domain error of kind k.
 func NewErrorOf(k Kind, code, message string) *Error {
