@@ -15,6 +15,14 @@
 // answers which version can be accepted when and hands the party that
 // Version value; an offer has many parties and no rule across them.
 //
+// The rules on EDS signers are here too: who may sign for a party
+// (CheckSigner: a person with its own IIN; for a legal entity, a certificate
+// with its BIN and, unless a user of the party is named, the right to sign
+// for it), the IIN a person acts with for itself (SelfIIN), and what a
+// signature gives an acceptance (Party.SignAcceptance: it must be over a
+// text of the offer version). They decide on plain facts read from a
+// verified certificate (Signer); verifying the signature is the caller's.
+//
 // Every operator-specific rule (registration stages and their proofs,
 // acceptance triggers, required consents, tariff consent per application,
 // the objection window after an amendment) is read from the policy profile
