@@ -3,13 +3,11 @@ package commands
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
 
 	"docledger/domain"
-	"docledger/domain/offer"
 	"docledger/domain/party"
 )
 
@@ -36,30 +34,30 @@ type AcceptOffer struct {
 // AggregateID is the party's ID.
 func (c AcceptOffer) AggregateID() string { return c.PartyID.String() }
 
-// AcceptOfferHandler handles AcceptOffer.
-type AcceptOfferHandler struct{ e *partyEnv }
+// acceptOfferHandler handles AcceptOffer.
+type acceptOfferHandler struct{ e *partyEnv }
 
-// NewAcceptOfferHandler returns the handler.
-func NewAcceptOfferHandler(e *partyEnv) (*AcceptOfferHandler, error) {
+// newAcceptOfferHandler returns the handler.
+func newAcceptOfferHandler(e *partyEnv) (*acceptOfferHandler, error) {
 	if e == nil {
 		return nil, errors.New("accept offer: nil dependencies")
 	}
-	return &AcceptOfferHandler{e: e}, nil
+	return &acceptOfferHandler{e: e}, nil
 }
 
 // Handle verifies the signature (once, before the party is loaded: it may
 // ask an OCSP responder), reads the offer, and records the acceptance.
-func (h *AcceptOfferHandler) Handle(ctx context.Context, meta Meta, cmd *AcceptOffer) (Result, error) {
+func (h *acceptOfferHandler) Handle(ctx context.Context, meta Meta, cmd *AcceptOffer) (Result, error) {
 	if cmd.PartyID == uuid.Nil {
 		return Result{}, domain.ErrValidation.Withf("party_id is required")
 	}
-	var signed *Signed
+	var signed *party.SignedContent
 	if cmd.Signature != nil {
 		s, err := verify(ctx, h.e.sigs, *cmd.Signature, h.e.clock.Now())
 		if err != nil {
 			return Result{}, err
 		}
-		signed = &s
+		signed = s.content(false)
 	}
 	o, err := h.e.offers.Load(ctx, cmd.OfferID)
 	if err != nil {
@@ -84,14 +82,13 @@ type acceptance struct {
 	trigger  string
 	byIIN    string
 	consents []party.Consent
-	signed   *Signed
-	// fromRegistration: signed is the registration's EDS proof, which is
-	// the acceptance's signature only when it signed a text of the version.
-	fromRegistration bool
-	at               time.Time
+	// signed is the verified signature offered with the acceptance, if any.
+	signed *party.SignedContent
+	at     time.Time
 }
 
-// accept checks a's version and signature and records it on p.
+// accept reads the version a accepts and its profile, lets the domain
+// decide what a's signature gives it, and records it on p.
 func (e *partyEnv) accept(p *party.Party, a acceptance) error {
 	if !p.Registered() {
 		return party.ErrNotRegistered
@@ -104,26 +101,11 @@ func (e *partyEnv) accept(p *party.Party, a acceptance) error {
 	if err != nil {
 		return err
 	}
-	var evidence []byte
-	if s := a.signed; s != nil {
-		ofText := slices.ContainsFunc(v.Texts, func(t offer.Text) bool { return t.SHA256 == s.ContentSHA256 })
-		tr, _ := prof.Trigger(a.trigger)
-		switch {
-		case ofText:
-		case a.fromRegistration && !tr.RequiresSignature:
-			s = nil // the registration's signature was over something else
-		default:
-			return ErrSignedOtherContent.Withf("signed content %s; %s version %d has texts %v", s.ContentSHA256, v.OfferID, v.Number, v.Texts)
-		}
-		if s != nil {
-			if a.byIIN == "" {
-				a.byIIN = s.Signer.IIN
-			}
-			if err := checkSigner(s.Signer, p.Kind(), p.IdentityNumber(), a.byIIN); err != nil {
-				return err
-			}
-			evidence = s.Evidence
+	acc := party.Acceptance{Trigger: a.trigger, ByIIN: a.byIIN, Consents: a.consents, At: a.at}
+	if a.signed != nil {
+		if acc, err = p.SignAcceptance(acc, *a.signed, v, prof); err != nil {
+			return err
 		}
 	}
-	return p.Accept(party.Acceptance{Trigger: a.trigger, ByIIN: a.byIIN, Consents: a.consents, Signature: evidence, At: a.at}, v, prof)
+	return p.Accept(acc, v, prof)
 }

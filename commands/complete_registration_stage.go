@@ -25,20 +25,20 @@ type CompleteRegistrationStage struct {
 // AggregateID is the party's ID.
 func (c CompleteRegistrationStage) AggregateID() string { return c.PartyID.String() }
 
-// CompleteRegistrationStageHandler handles CompleteRegistrationStage.
-type CompleteRegistrationStageHandler struct{ e *partyEnv }
+// completeRegistrationStageHandler handles CompleteRegistrationStage.
+type completeRegistrationStageHandler struct{ e *partyEnv }
 
-// NewCompleteRegistrationStageHandler returns the handler.
-func NewCompleteRegistrationStageHandler(e *partyEnv) (*CompleteRegistrationStageHandler, error) {
+// newCompleteRegistrationStageHandler returns the handler.
+func newCompleteRegistrationStageHandler(e *partyEnv) (*completeRegistrationStageHandler, error) {
 	if e == nil {
 		return nil, errors.New("complete registration stage: nil dependencies")
 	}
-	return &CompleteRegistrationStageHandler{e: e}, nil
+	return &completeRegistrationStageHandler{e: e}, nil
 }
 
 // Handle verifies the stage's EDS proofs (the signer must be the subject
 // bound) and completes the stage.
-func (h *CompleteRegistrationStageHandler) Handle(ctx context.Context, meta Meta, cmd *CompleteRegistrationStage) (Result, error) {
+func (h *completeRegistrationStageHandler) Handle(ctx context.Context, meta Meta, cmd *CompleteRegistrationStage) (Result, error) {
 	if cmd.PartyID == uuid.Nil {
 		return Result{}, domain.ErrValidation.Withf("party_id is required")
 	}
@@ -52,7 +52,7 @@ func (h *CompleteRegistrationStageHandler) Handle(ctx context.Context, meta Meta
 			number = p.IdentityNumber()
 		}
 		for _, s := range signed {
-			if err := checkSigner(s.Signer, p.Kind(), number, ""); err != nil {
+			if err := party.CheckSigner(s.Signer, p.Kind(), number, ""); err != nil {
 				return err
 			}
 		}

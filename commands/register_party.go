@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	"docledger/domain"
-	"docledger/domain/kzid"
 	"docledger/domain/party"
 )
 
@@ -42,21 +41,21 @@ type RegistrationAcceptance struct {
 // AggregateID is the party's ID.
 func (c RegisterParty) AggregateID() string { return c.PartyID.String() }
 
-// RegisterPartyHandler handles RegisterParty.
-type RegisterPartyHandler struct{ e *partyEnv }
+// registerPartyHandler handles RegisterParty.
+type registerPartyHandler struct{ e *partyEnv }
 
-// NewRegisterPartyHandler returns the handler.
-func NewRegisterPartyHandler(e *partyEnv) (*RegisterPartyHandler, error) {
+// newRegisterPartyHandler returns the handler.
+func newRegisterPartyHandler(e *partyEnv) (*registerPartyHandler, error) {
 	if e == nil {
 		return nil, errors.New("register party: nil dependencies")
 	}
-	return &RegisterPartyHandler{e: e}, nil
+	return &registerPartyHandler{e: e}, nil
 }
 
 // Handle checks the identity number, verifies the EDS proofs (the signer
 // must be the subject being registered), then registers the party and, when
 // asked, accepts the offer version.
-func (h *RegisterPartyHandler) Handle(ctx context.Context, meta Meta, cmd *RegisterParty) (Result, error) {
+func (h *registerPartyHandler) Handle(ctx context.Context, meta Meta, cmd *RegisterParty) (Result, error) {
 	if cmd.PartyID == uuid.Nil {
 		return Result{}, domain.ErrValidation.Withf("party_id is required")
 	}
@@ -64,22 +63,17 @@ func (h *RegisterPartyHandler) Handle(ctx context.Context, meta Meta, cmd *Regis
 	if err != nil {
 		return Result{}, err
 	}
-	selfIIN := "" // the subject's IIN when it registers itself as a person
-	if cmd.IdentityNumber != "" {
-		id, err := kzid.Parse(cmd.IdentityNumber)
-		if err != nil {
-			return Result{}, err
-		}
-		if id.Kind == kzid.KindIIN && cmd.Kind != party.KindLegalEntity {
-			selfIIN = id.Number
-		}
+	// The subject's IIN when it registers itself as a person.
+	selfIIN, err := party.SelfIIN(cmd.Kind, cmd.IdentityNumber)
+	if err != nil {
+		return Result{}, err
 	}
 	prs, signed, err := proofs(ctx, h.e.sigs, cmd.Proofs, h.e.clock.Now())
 	if err != nil {
 		return Result{}, err
 	}
 	for _, s := range signed {
-		if err := checkSigner(s.Signer, cmd.Kind, cmd.IdentityNumber, ""); err != nil {
+		if err := party.CheckSigner(s.Signer, cmd.Kind, cmd.IdentityNumber, ""); err != nil {
 			return Result{}, err
 		}
 	}
@@ -101,7 +95,7 @@ func (h *RegisterPartyHandler) Handle(ctx context.Context, meta Meta, cmd *Regis
 		// The subject registers itself; before it is bound, the registrant.
 		a := acceptance{offer: o, version: cmd.Accept.Version, trigger: cmd.Accept.Trigger, consents: cmd.Accept.Consents, at: now, byIIN: selfIIN}
 		if len(signed) > 0 {
-			a.signed, a.fromRegistration = &signed[0], true
+			a.signed = signed[0].content(true)
 		}
 		return h.e.accept(p, a)
 	})

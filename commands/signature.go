@@ -38,21 +38,19 @@ type Signed struct {
 	Evidence json.RawMessage
 }
 
-// Signer is who a certificate names.
-type Signer struct {
-	IIN string
-	BIN string
-	// SignsForOrganisation: the certificate carries the first head's or the
-	// "may sign" role of the organisation BIN.
-	SignsForOrganisation bool
+// content is s as the domain's acceptance rules see it; fromRegistration:
+// s is the registration's EDS proof.
+func (s Signed) content(fromRegistration bool) *party.SignedContent {
+	return &party.SignedContent{Signer: s.Signer, ContentSHA256: s.ContentSHA256, Evidence: s.Evidence, FromRegistration: fromRegistration}
 }
 
-// Errors of the signature checks the party commands make.
-var (
-	ErrSignatureUnavailable = domain.NewErrorOf(domain.Unavailable, "signature_verification_unavailable", "no EDS trust anchors are configured (LEDGER_TRUST_DIR); commands carrying a signature are refused")
-	ErrSignerMismatch       = domain.NewError("signature_signer_mismatch", "the signature was not made by the party or the person acting for it")
-	ErrSignedOtherContent   = domain.NewError("signature_content_not_offer_text", "the signed content is not a text of the offer version")
-)
+// Signer is who a verified certificate names: the facts the domain's
+// signing rules (party.CheckSigner) decide on.
+type Signer = party.Signer
+
+// ErrSignatureUnavailable refuses a command carrying a signature when no
+// verifier is configured.
+var ErrSignatureUnavailable = domain.NewErrorOf(domain.Unavailable, "signature_verification_unavailable", "no EDS trust anchors are configured (LEDGER_TRUST_DIR); commands carrying a signature are refused")
 
 // SignatureInput is an EDS signature as a command carries it: the CMS in
 // base64 and, for a detached CMS, the signed content in base64.
@@ -86,35 +84,6 @@ func decode64(s string) ([]byte, error) {
 		return base64.RawStdEncoding.DecodeString(s)
 	}
 	return b, nil
-}
-
-// checkSigner says whether s may sign for a party of kind whose IIN or BIN
-// is number, as the person iin ("" when any person of the party may): an
-// individual, entrepreneur or self-employed person signs with its own IIN;
-// a legal entity's signer carries its BIN and, when iin is empty (no user
-// is named), the right to sign for it.
-func checkSigner(s Signer, kind party.Kind, number, iin string) error {
-	if iin != "" && s.IIN != iin {
-		return ErrSignerMismatch.Withf("signed by IIN %q, not %q", s.IIN, iin)
-	}
-	if number == "" {
-		return ErrSignerMismatch.Withf("the party's IIN or BIN is not bound yet")
-	}
-	if kind == party.KindLegalEntity {
-		if s.BIN != number {
-			return ErrSignerMismatch.Withf("signed for BIN %q, not %q", s.BIN, number)
-		}
-		if iin == "" && !s.SignsForOrganisation {
-			return ErrSignerMismatch.Withf("the certificate gives no right to sign for BIN %s", number)
-		}
-		return nil
-	}
-	// An entrepreneur is identified by its IIN, or by a BIN for a joint
-	// entrepreneurship.
-	if s.IIN != number && s.BIN != number {
-		return ErrSignerMismatch.Withf("signed by IIN %q, not %q", s.IIN, number)
-	}
-	return nil
 }
 
 // ProofInput is a registration proof as a command carries it. An

@@ -13,35 +13,6 @@ import (
 	"docledger/domain/profile"
 )
 
-func TestCheckSigner(t *testing.T) {
-	const iin, other, bin = "900101300126", "850715400016", "990140000126"
-	tests := []struct {
-		name   string
-		signer Signer
-		kind   party.Kind
-		number string
-		by     string
-		err    error
-	}{
-		{"an individual signs itself", Signer{IIN: iin}, party.KindIndividual, iin, "", nil},
-		{"someone else signs for an individual", Signer{IIN: other}, party.KindIndividual, iin, "", ErrSignerMismatch},
-		{"an individual, named as someone else", Signer{IIN: iin}, party.KindIndividual, iin, other, ErrSignerMismatch},
-		{"a joint entrepreneurship by its BIN", Signer{IIN: other, BIN: bin}, party.KindEntrepreneur, bin, "", nil},
-		{"a first head registers the entity", Signer{IIN: other, BIN: bin, SignsForOrganisation: true}, party.KindLegalEntity, bin, "", nil},
-		{"an employee without signing rights registers the entity", Signer{IIN: other, BIN: bin}, party.KindLegalEntity, bin, "", ErrSignerMismatch},
-		{"a named user of the entity signs", Signer{IIN: other, BIN: bin}, party.KindLegalEntity, bin, other, nil},
-		{"another entity's signer", Signer{IIN: other, BIN: "171140001255", SignsForOrganisation: true}, party.KindLegalEntity, bin, "", ErrSignerMismatch},
-		{"a party whose subject is not bound yet", Signer{IIN: iin}, party.KindIndividual, "", "", ErrSignerMismatch},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := checkSigner(tt.signer, tt.kind, tt.number, tt.by); !errors.Is(err, tt.err) || (err == nil) != (tt.err == nil) {
-				t.Fatalf("got %v, want %v", err, tt.err)
-			}
-		})
-	}
-}
-
 // fakeVerifier accepts the CMS "good" (signed by IIN 900101300126 at
 // signedAt) and refuses anything else.
 type fakeVerifier struct{ calls int }
