@@ -58,9 +58,7 @@ func ConfigFromEnv() (Config, error) {
 	if c.DatabaseURL == "" {
 		return c, fmt.Errorf("DATABASE_URL is not set (make db prints one for the private cluster)")
 	}
-	c.EventStore = envOr("LEDGER_EVENT_STORE", StorePostgres)
-	c.EventStoreURL = strings.TrimSpace(os.Getenv("EVENTSTORE_URL"))
-	if err := checkEventStore(c); err != nil {
+	if err := eventStoreFromEnv(&c); err != nil {
 		return c, err
 	}
 	if c.DBRole == "-" {

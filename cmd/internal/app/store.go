@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -26,6 +27,14 @@ const (
 // eventStores lists the valid values of LEDGER_EVENT_STORE.
 var eventStores = []string{StorePostgres, StoreEventStoreDB}
 
+// eventStoreFromEnv reads LEDGER_EVENT_STORE and EVENTSTORE_URL into c and
+// checks them.
+func eventStoreFromEnv(c *Config) error {
+	c.EventStore = envOr("LEDGER_EVENT_STORE", StorePostgres)
+	c.EventStoreURL = strings.TrimSpace(os.Getenv("EVENTSTORE_URL"))
+	return checkEventStore(*c)
+}
+
 // checkEventStore refuses an unknown LEDGER_EVENT_STORE and eventstoredb
 // without EVENTSTORE_URL, naming the valid choices.
 func checkEventStore(c Config) error {
@@ -41,6 +50,17 @@ func checkEventStore(c Config) error {
 		return nil
 	}
 	return fmt.Errorf("LEDGER_EVENT_STORE: unknown event store %q; valid event stores: %s", c.EventStore, valid)
+}
+
+// OpenStoreFromEnv opens the event store that LEDGER_EVENT_STORE and
+// EVENTSTORE_URL select, as ledgerd does, for the operators' tools that
+// read the log (ledgerctl events, projections); pool is PostgreSQL's.
+func OpenStoreFromEnv(ctx context.Context, pool *pgxpool.Pool) (eventstore.Store, func(), error) {
+	var c Config
+	if err := eventStoreFromEnv(&c); err != nil {
+		return nil, nil, err
+	}
+	return openStore(ctx, c, pool)
 }
 
 // openStore builds the event store cfg selects, on pool for PostgreSQL. The
