@@ -1,8 +1,10 @@
 // Package esdbstore is docledger's EventStoreDB/KurrentDB event store: the
-// same port as the PostgreSQL store (adapters/pgstore), on the official Go
-// client (github.com/EventStore/EventStore-Client-Go/v4), held to the same
+// whole eventstore.Store contract (writer, log reader, snapshots) as the
+// PostgreSQL store (adapters/pgstore) has it, on the official Go client
+// (github.com/EventStore/EventStore-Client-Go/v4), held to the same
 // conformance suite (eventstore/storetest), which runs when EVENTSTORE_URL
-// names a live node. docs/eventstoredb.md says how to run it.
+// names a live node. ledgerd uses it with LEDGER_EVENT_STORE=eventstoredb;
+// docs/eventstoredb.md says how to run it.
 //
 // # Mapping
 //
@@ -90,18 +92,51 @@
 // command ID two (append, read-back: the read-back gives the positions that
 // ReadAll will report).
 //
+// # Reading the log
+//
+// ReadAll, ReadTypes and Head read $all and skip what is not a docledger
+// event: ESDB's system events ($ streams and types), the command records
+// and the snapshots (SnapshotStreamPrefix). ReadTypes filters the types
+// here, not on the server: the client's reads of $all take no filter (only
+// its subscriptions do). Its limit counts the docledger events it scans, and
+// the position it returns is the last event of $all it scanned, which may
+// be a skipped one: a valid position for this store's next read. Head reads
+// $all backwards to the last docledger event. WaitReadable returns at once:
+// an event is in $all when its append returns, after every event committed
+// before it.
+//
+// Wake's channel is closed by every append through this store and by every
+// docledger event a live subscription to $all (from its end, server-side
+// filter on $ types) delivers, which covers appends by other processes. The
+// subscription starts with the first Wake, re-subscribes with a growing
+// pause (up to 5s) when it fails, wakes readers whenever it (re)starts, and
+// ends with Close. Readers keep their fallback poll for when it is down.
+//
+// # Snapshots
+//
+// The snapshot of stream s is the last event (type ledger.snapshot, the
+// state as binary data, {"docledger_snapshot":1,"version":v} as metadata)
+// of the stream "ledger-snapshot-"+s, whose stream metadata sets $maxCount
+// 1 when its first snapshot is saved. SaveSnapshot reads the kept one,
+// returns when its version is the same or newer, and otherwise appends at
+// the revision it read (retrying after a concurrent saver), so an older
+// snapshot never replaces a newer one. Setting $maxCount needs the right to
+// write those streams' metadata.
+//
 // # Other differences from PostgreSQL
 //
 // Append-only is ESDB's own: this store only appends, but a user with the
 // rights can delete, truncate ($tb, $maxCount, $maxAge) and scavenge streams,
 // and no trigger stops them. Run the node with access control and give the
-// application's user no delete or metadata rights on docledger's streams.
-// Stream names starting with $ or with CommandStreamPrefix, and event types
-// starting with $, are refused (eventstore.ErrInvalidEvent). Event IDs are not
-// checked for uniqueness across the log. ReadAll and Subscribe skip ESDB's
-// system events ($ streams and types) and the command records, and fail on
-// any other event without docledger's wrapper: the node should hold
-// docledger's streams only. ESDB's server must be recent enough to report a
-// wrong expected version in the append response (EventStoreDB 21.10 or
-// later, or KurrentDB), which is what the Go client v4 expects.
+// application's user no delete or metadata rights on docledger's event
+// streams (metadata rights on the ledger-snapshot- streams only).
+// Stream names starting with $, CommandStreamPrefix or SnapshotStreamPrefix,
+// and event types starting with $, are refused (eventstore.ErrInvalidEvent).
+// Event IDs are not checked for uniqueness across the log. ReadAll fails on
+// an event that is not skipped and has no docledger wrapper: the node should
+// hold docledger's streams only. Positions are byte offsets, so a
+// difference of two positions (the projections' lag_events metric) counts
+// bytes of ESDB's log, not events. ESDB's server must be recent enough to
+// report a wrong expected version in the append response (EventStoreDB
+// 21.10 or later, or KurrentDB), which is what the Go client v4 expects.
 package esdbstore

@@ -34,6 +34,15 @@ const CommandStreamPrefix = "ledger-command-"
 // commandRecordedType is the event type of a command stream's record.
 const commandRecordedType = "ledger.command-recorded"
 
+// SnapshotStreamPrefix starts the name of the stream that keeps a stream's
+// snapshot: "ledger-snapshot-" followed by the stream's name. The stream
+// has $maxCount 1 (only the latest snapshot is kept). Appends to streams
+// with this prefix are refused, and readers of the log skip them.
+const SnapshotStreamPrefix = "ledger-snapshot-"
+
+// snapshotType is the event type of a snapshot.
+const snapshotType = "ledger.snapshot"
+
 // wrapperFormat is the version of the metadata wrapper.
 const wrapperFormat = 1
 
@@ -118,11 +127,47 @@ func isInvalidPosition(err error) bool {
 // commandStream is the stream that records command id.
 func commandStream(commandID string) string { return CommandStreamPrefix + commandID }
 
+// snapshotStream is the stream that keeps the snapshot of stream.
+func snapshotStream(stream string) string { return SnapshotStreamPrefix + stream }
+
 // skipInLog reports whether an event of $all is no docledger event: ESDB's
-// own streams and event types (starting with $) and the command records.
+// own streams and event types (starting with $), the command records and
+// the snapshots.
 func skipInLog(streamID, eventType string) bool {
 	return strings.HasPrefix(streamID, "$") || strings.HasPrefix(eventType, "$") ||
-		strings.HasPrefix(streamID, CommandStreamPrefix)
+		strings.HasPrefix(streamID, CommandStreamPrefix) || strings.HasPrefix(streamID, SnapshotStreamPrefix)
+}
+
+// hasTypePrefix reports whether eventType starts with one of prefixes,
+// compared literally (no pattern characters).
+func hasTypePrefix(eventType string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(eventType, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// startOf is where a read of $all that continues after position after
+// starts: the start of $all for 0, else the event's own record (which the
+// read then skips). A negative position is eventstore.ErrUnknownPosition.
+func startOf(after int64) (esdb.AllPosition, error) {
+	switch {
+	case after < 0:
+		return nil, fmt.Errorf("read log after %d: %w", after, eventstore.ErrUnknownPosition)
+	case after == 0:
+		return esdb.Start{}, nil
+	}
+	return esdb.Position{Commit: uint64(after), Prepare: uint64(after)}, nil
+}
+
+// positionOf is our position of an ESDB event: its commit position in $all.
+func positionOf(ev *esdb.RecordedEvent) (int64, error) {
+	if ev.Position.Commit > math.MaxInt64 {
+		return 0, fmt.Errorf("event %d of %s: commit position %d does not fit a position", ev.EventNumber, ev.StreamID, ev.Position.Commit)
+	}
+	return int64(ev.Position.Commit), nil
 }
 
 // esdbEventID is the event ID EventStoreDB stores for event i of an append.
@@ -287,8 +332,9 @@ func recordOf(ev *esdb.RecordedEvent) (eventstore.Record, decoded, error) {
 	if err != nil {
 		return eventstore.Record{}, decoded{}, fmt.Errorf("event %d of %s: %w", ev.EventNumber, ev.StreamID, err)
 	}
-	if ev.Position.Commit > math.MaxInt64 {
-		return eventstore.Record{}, decoded{}, fmt.Errorf("event %d of %s: commit position %d does not fit a position", ev.EventNumber, ev.StreamID, ev.Position.Commit)
+	pos, err := positionOf(ev)
+	if err != nil {
+		return eventstore.Record{}, decoded{}, err
 	}
 	r := eventstore.Record{
 		Envelope: eventstore.Envelope{
@@ -300,7 +346,7 @@ func recordOf(ev *esdb.RecordedEvent) (eventstore.Record, decoded, error) {
 			OccurredAt:    d.OccurredAt,
 			Cause:         d.Cause,
 		},
-		Position:       int64(ev.Position.Commit),
+		Position:       pos,
 		StreamID:       ev.StreamID,
 		StreamVersion:  versionOf(ev.EventNumber),
 		DataSHA256:     d.DataSHA256,
@@ -374,6 +420,8 @@ func validate(stream string, expected eventstore.ExpectedVersion, events []event
 		return fmt.Errorf("%w: stream %q: names starting with $ are EventStoreDB's system streams", eventstore.ErrInvalidEvent, stream)
 	case strings.HasPrefix(stream, CommandStreamPrefix):
 		return fmt.Errorf("%w: stream %q: the prefix %s is reserved for command records", eventstore.ErrInvalidEvent, stream, CommandStreamPrefix)
+	case strings.HasPrefix(stream, SnapshotStreamPrefix):
+		return fmt.Errorf("%w: stream %q: the prefix %s is reserved for snapshots", eventstore.ErrInvalidEvent, stream, SnapshotStreamPrefix)
 	}
 	for i, e := range events {
 		if strings.HasPrefix(e.Type, "$") {
@@ -387,4 +435,32 @@ func validate(stream string, expected eventstore.ExpectedVersion, events []event
 // the PostgreSQL store's.
 func requestFingerprint(stream string, events []eventstore.Envelope) []byte {
 	return eventstore.RequestFingerprint(stream, events)
+}
+
+// snapshotMeta is the ESDB metadata of a snapshot event: the version of the
+// stream the state is the snapshot of. The state itself is the event's
+// data, stored as given (content type binary: a state need not be JSON).
+type snapshotMeta struct {
+	Format  int   `json:"docledger_snapshot"`
+	Version int64 `json:"version"`
+}
+
+// encodeSnapshotMeta returns the metadata of the snapshot at version.
+func encodeSnapshotMeta(version int64) ([]byte, error) {
+	if version < 1 {
+		return nil, fmt.Errorf("snapshot at version %d: versions start at 1", version)
+	}
+	return json.Marshal(snapshotMeta{Format: 1, Version: version})
+}
+
+// decodeSnapshotMeta reads the version out of a snapshot's metadata.
+func decodeSnapshotMeta(meta []byte) (int64, error) {
+	var m snapshotMeta
+	if err := json.Unmarshal(meta, &m); err != nil {
+		return 0, fmt.Errorf("%w: snapshot metadata: %v", ErrIntegrity, err)
+	}
+	if m.Format != 1 || m.Version < 1 {
+		return 0, fmt.Errorf("%w: snapshot metadata %s", ErrIntegrity, meta)
+	}
+	return m.Version, nil
 }

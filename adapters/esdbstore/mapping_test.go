@@ -289,6 +289,9 @@ func TestSkipInLog(t *testing.T) {
 		{"doc-1", "$>", true},
 		{"ledger-command-cmd-1", commandRecordedType, true},
 		{"ledger-commands", "x.y", false},
+		{"ledger-snapshot-doc-1", snapshotType, true},
+		{snapshotStream("ledger-snapshots"), snapshotType, true},
+		{"ledger-snapshots", "x.y", false},
 	}
 	for _, tt := range tests {
 		if got := skipInLog(tt.stream, tt.typ); got != tt.skip {
@@ -310,6 +313,7 @@ func TestValidateReservedNames(t *testing.T) {
 	}{
 		"system stream":  {"$all", []eventstore.Envelope{good}},
 		"command stream": {"ledger-command-x", []eventstore.Envelope{good}},
+		"snapshot":       {"ledger-snapshot-doc-1", []eventstore.Envelope{good}},
 		"system type":    {"doc-1", []eventstore.Envelope{dollarType}},
 		"empty stream":   {"", []eventstore.Envelope{good}},
 		"no events":      {"doc-1", nil},

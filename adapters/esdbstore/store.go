@@ -6,13 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
+	"sync"
 	"time"
-
-	"docledger/eventstore"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
+
+	"docledger/eventstore"
 )
 
 // Options tune a Store.
@@ -23,16 +25,31 @@ type Options struct {
 	// not search). After a wrong expected version the whole stream is
 	// searched whatever this says.
 	CommandScanDepth int
+	// Logger reports the loss of the subscription that wakes readers
+	// (default slog.Default()).
+	Logger *slog.Logger
 }
 
 // Store is the EventStoreDB event store. It is safe for concurrent use.
 type Store struct {
 	client *esdb.Client
 	opts   Options
+	// ctx ends with Close: it bounds the subscription that Wake starts.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wake   *broadcast
+	watch  struct {
+		sync.Mutex
+		started bool
+		done    chan struct{}
+	}
 }
 
+var _ eventstore.Store = (*Store)(nil)
+
 // New returns a store on client. The store does not own the client: the
-// caller closes it after the store's last use.
+// caller calls Close (which stops the store's subscription, if Wake started
+// one) and then closes the client.
 func New(client *esdb.Client, opts Options) *Store {
 	if client == nil {
 		panic("esdbstore: nil client")
@@ -40,7 +57,11 @@ func New(client *esdb.Client, opts Options) *Store {
 	if opts.CommandScanDepth == 0 {
 		opts.CommandScanDepth = 64
 	}
-	return &Store{client: client, opts: opts}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Store{client: client, opts: opts, ctx: ctx, cancel: cancel, wake: newBroadcast()}
 }
 
 // Connect returns a client for an EventStoreDB connection string such as
@@ -70,8 +91,16 @@ const appendAttempts = 3
 // different stream or request, and eventstore.ErrInvalidEvent for events it cannot
 // store. Appending again for a command ID that committed returns the first
 // result with Duplicate set and writes nothing (see the package doc for how,
-// and for the gaps).
+// and for the gaps). A successful append wakes this store's readers (Wake).
 func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events ...eventstore.Envelope) (eventstore.AppendResult, error) {
+	res, err := s.append(ctx, stream, expected, events)
+	if err == nil {
+		s.wake.fire()
+	}
+	return res, err
+}
+
+func (s *Store) append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []eventstore.Envelope) (eventstore.AppendResult, error) {
 	if err := validate(stream, expected, events); err != nil {
 		return eventstore.AppendResult{}, err
 	}
@@ -375,101 +404,6 @@ func (s *Store) readStreamRaw(ctx context.Context, stream string, dir esdb.Direc
 		}
 		if isCode(err, esdb.ErrorCodeResourceNotFound) {
 			return nil, nil
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			return nil, err
-		}
-		out = append(out, ev.Event)
-	}
-}
-
-// readAllPage is the number of $all events one ReadAll request asks for.
-const readAllPage = 4096
-
-// ReadAll returns at most limit events that follow the event at position
-// after (0: the start) in the log's order, skipping ESDB's system events and
-// the command records. ESDB makes an event visible in $all only when
-// everything before it is, so a reader that continues from the last
-// position it saw never skips one. It returns eventstore.ErrUnknownPosition when
-// no event has position after, and ErrIntegrity for an event that fails its
-// hash check or has no docledger wrapper.
-func (s *Store) ReadAll(ctx context.Context, after int64, limit int) ([]eventstore.Record, error) {
-	if limit <= 0 {
-		limit = 1000
-	}
-	if after < 0 {
-		return nil, fmt.Errorf("read log after %d: %w", after, eventstore.ErrUnknownPosition)
-	}
-	var out []eventstore.Record
-	var from esdb.AllPosition = esdb.Start{}
-	// cursor is the position of the last event read; have says whether
-	// there is one, and then the next read starts with that event again.
-	cursor, have := uint64(after), after > 0
-	if have {
-		from = esdb.Position{Commit: cursor, Prepare: cursor}
-	}
-	firstPage := true
-	for len(out) < limit {
-		want := min(limit-len(out), readAllPage)
-		start := 0
-		if have {
-			want++
-			start = 1
-		}
-		evs, err := s.readAllRaw(ctx, from, uint64(want))
-		if firstPage && have && isInvalidPosition(err) {
-			return nil, fmt.Errorf("read log after %d: %w", after, eventstore.ErrUnknownPosition)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read log after %d: %w", after, err)
-		}
-		if have && (len(evs) == 0 || evs[0].Position.Commit != cursor) {
-			if firstPage {
-				return nil, fmt.Errorf("read log after %d: %w", after, eventstore.ErrUnknownPosition)
-			}
-			return nil, fmt.Errorf("read log after %d: $all no longer holds an event at position %d", after, cursor)
-		}
-		for _, ev := range evs[start:] {
-			if have && ev.Position.Commit <= cursor {
-				return nil, fmt.Errorf("read log after %d: commit position %d follows %d: logs with explicit transactions are not supported", after, ev.Position.Commit, cursor)
-			}
-			cursor, have = ev.Position.Commit, true
-			if skipInLog(ev.StreamID, ev.EventType) {
-				continue
-			}
-			r, _, err := recordOf(ev)
-			if err != nil {
-				return nil, fmt.Errorf("read log after %d: %w", after, err)
-			}
-			out = append(out, r)
-			if len(out) == limit {
-				break
-			}
-		}
-		if len(evs) < want {
-			break // the end of $all
-		}
-		from = esdb.Position{Commit: cursor, Prepare: cursor}
-		firstPage = false
-	}
-	return out, nil
-}
-
-// readAllRaw reads at most count events of $all from from, forwards.
-func (s *Store) readAllRaw(ctx context.Context, from esdb.AllPosition, count uint64) ([]*esdb.RecordedEvent, error) {
-	rs, err := s.client.ReadAll(ctx, esdb.ReadAllOptions{Direction: esdb.Forwards, From: from}, count)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	var out []*esdb.RecordedEvent
-	for {
-		ev, err := rs.Recv()
-		if errors.Is(err, io.EOF) {
-			return out, nil
 		}
 		if err != nil {
 			if ctx.Err() != nil {

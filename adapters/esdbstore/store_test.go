@@ -32,7 +32,11 @@ func TestEventStoreDB(t *testing.T) {
 	t.Cleanup(func() { c.Close() })
 
 	t.Run("Conformance", func(t *testing.T) {
-		storetest.Run(t, func(t *testing.T) storetest.Store { return New(c, Options{}) })
+		storetest.Run(t, func(t *testing.T) storetest.Store {
+			s := New(c, Options{})
+			t.Cleanup(s.Close)
+			return s
+		})
 	})
 	// After a lost command record, a retry is found by the search of the
 	// stream's latest events (at the first attempt's version or at the new
@@ -48,6 +52,8 @@ func TestEventStoreDB(t *testing.T) {
 	})
 	t.Run("EnvelopeIDKeptUnderCommand", func(t *testing.T) { testEnvelopeIDKept(t, c) })
 	t.Run("UnknownPosition", func(t *testing.T) { testUnknownPosition(t, c) })
+	t.Run("WakeOnAnotherStoresAppend", func(t *testing.T) { testWakeBySubscription(t, c) })
+	t.Run("BookkeepingStreamsStayOutOfTheLog", func(t *testing.T) { testBookkeepingHidden(t, c) })
 }
 
 func liveCtx(t *testing.T) context.Context {
@@ -151,8 +157,77 @@ func testUnknownPosition(t *testing.T, c *esdb.Client) {
 		if _, err := s.ReadAll(ctx, p, 1); !errors.Is(err, eventstore.ErrUnknownPosition) {
 			t.Errorf("read after position %d: %v, want ErrUnknownPosition", p, err)
 		}
-		if err := s.Subscribe(ctx, p, func(context.Context, []eventstore.Record) error { return nil }); !errors.Is(err, eventstore.ErrUnknownPosition) {
-			t.Errorf("subscribe after position %d: %v, want ErrUnknownPosition", p, err)
+		if _, _, err := s.ReadTypes(ctx, p, 1, []string{"test."}); !errors.Is(err, eventstore.ErrUnknownPosition) {
+			t.Errorf("read types after position %d: %v, want ErrUnknownPosition", p, err)
 		}
+	}
+}
+
+// An append through another Store (as by another process) reaches this
+// store's readers only through the $all subscription that Wake starts.
+func testWakeBySubscription(t *testing.T, c *esdb.Client) {
+	reader, writer := New(c, Options{}), New(c, Options{})
+	t.Cleanup(reader.Close)
+	t.Cleanup(writer.Close)
+	ctx := liveCtx(t)
+	reader.Wake()                                // starts the subscription
+	deadline := time.Now().Add(30 * time.Second) // the subscription is live a moment after the first Wake
+	for {
+		woken := reader.Wake()
+		if _, err := writer.Append(ctx, liveStream(), eventstore.NoStream, liveEnvelope("", 1)); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-woken:
+			return
+		case <-time.After(time.Second):
+			if time.Now().After(deadline) {
+				t.Fatal("another store's appends never woke this store's readers")
+			}
+		}
+	}
+}
+
+// Command records and snapshots are events of $all, but no reader of the
+// log sees them and Head skips them.
+func testBookkeepingHidden(t *testing.T, c *esdb.Client) {
+	s := New(c, Options{})
+	t.Cleanup(s.Close)
+	ctx := liveCtx(t)
+	st := liveStream()
+	res, err := s.Append(ctx, st, eventstore.NoStream, liveEnvelope("cmd-"+uuid.NewString(), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveSnapshot(ctx, st, 1, []byte("not json, a snapshot")); err != nil {
+		t.Fatal(err)
+	}
+	recs, scanned, err := s.ReadTypes(ctx, res.LastPosition, 1000, []string{""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if strings.HasPrefix(r.StreamID, CommandStreamPrefix) || strings.HasPrefix(r.StreamID, SnapshotStreamPrefix) {
+			t.Fatalf("ReadTypes returned bookkeeping event %s of %s", r.Type, r.StreamID)
+		}
+	}
+	if scanned <= res.LastPosition {
+		t.Fatalf("ReadTypes scanned up to %d, not past the command record and snapshot after %d", scanned, res.LastPosition)
+	}
+	if head, _, err := s.Head(ctx); err != nil || head < res.LastPosition {
+		t.Fatalf("head %d, %v; want at least %d", head, err, res.LastPosition)
+	} else if head != res.LastPosition {
+		// Other tests may append concurrently; the head is a docledger event.
+		if all, err := s.ReadAll(ctx, res.LastPosition, 1000); err != nil || len(all) == 0 || all[len(all)-1].Position < head {
+			t.Fatalf("head %d is not a docledger event after %d: %v %v", head, res.LastPosition, all, err)
+		}
+	}
+	state, version, err := s.LoadSnapshot(ctx, st)
+	if err != nil || version != 1 || string(state) != "not json, a snapshot" {
+		t.Fatalf("snapshot %q at %d, %v", state, version, err)
+	}
+	evs, err := s.readStreamRaw(ctx, "$$"+snapshotStream(st), esdb.Backwards, esdb.End{}, 1)
+	if err != nil || len(evs) != 1 || !strings.Contains(string(evs[0].Data), `"$maxCount":1`) {
+		t.Fatalf("snapshot stream metadata: %v, %v", evs, err)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"docledger/adapters/pg"
-	"docledger/adapters/pgstore"
+	"docledger/cmd/internal/app"
 	"docledger/eventstore"
 )
 
@@ -56,8 +56,11 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return fail(stderr, err)
 	}
 	defer pool.Close()
-	store := pgstore.New(pool, pgstore.Options{})
-	defer store.Close()
+	store, closeStore, err := app.OpenStoreFromEnv(ctx, pool) // LEDGER_EVENT_STORE, as ledgerd
+	if err != nil {
+		return fail(stderr, err)
+	}
+	defer closeStore()
 	enc := json.NewEncoder(stdout)
 	printed := 0
 	errStop := fmt.Errorf("limit reached")

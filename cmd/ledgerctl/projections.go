@@ -8,7 +8,6 @@ import (
 	"io"
 
 	"docledger/adapters/pg"
-	"docledger/adapters/pgstore"
 	"docledger/cmd/internal/app"
 	"docledger/profiles"
 	"docledger/projections"
@@ -43,8 +42,11 @@ func runProjections(ctx context.Context, args []string, stdout, stderr io.Writer
 		return fail(stderr, err)
 	}
 	defer pool.Close()
-	store := pgstore.New(pool, pgstore.Options{})
-	defer store.Close()
+	store, closeStore, err := app.OpenStoreFromEnv(ctx, pool) // LEDGER_EVENT_STORE, as ledgerd
+	if err != nil {
+		return fail(stderr, err)
+	}
+	defer closeStore()
 	cat, err := profiles.Catalog()
 	if err != nil {
 		return fail(stderr, err)

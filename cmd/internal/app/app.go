@@ -17,7 +17,6 @@ import (
 
 	"docledger/adapters/httpapi"
 	"docledger/adapters/pg"
-	"docledger/adapters/pgstore"
 	"docledger/adapters/signature"
 	"docledger/adapters/signature/edslogin"
 	"docledger/commands"
@@ -28,6 +27,7 @@ import (
 	"docledger/domain/offer"
 	"docledger/domain/party"
 	"docledger/domain/profile"
+	"docledger/eventstore"
 	"docledger/profiles"
 	"docledger/projections"
 	"docledger/projections/acceptances"
@@ -61,9 +61,9 @@ func NewLogger(level slog.Level) *slog.Logger {
 type App struct {
 	Config  Config
 	Log     *slog.Logger
-	Pool    *pgxpool.Pool // as the application role
-	Admin   *pgxpool.Pool // as the login role (the sql transport's tables)
-	Store   *pgstore.Store
+	Pool    *pgxpool.Pool    // as the application role
+	Admin   *pgxpool.Pool    // as the login role (the sql transport's tables)
+	Store   eventstore.Store // LEDGER_EVENT_STORE: PostgreSQL or EventStoreDB
 	Events  *event.Registry
 	Bus     *commands.Bus
 	Metrics *prometheus.Registry
@@ -72,6 +72,7 @@ type App struct {
 	// Signatures verifies EDS signatures (nil without LEDGER_TRUST_DIR).
 	Signatures *signature.Verifier
 	logins     *edslogin.Store
+	closeStore func()
 	listener   net.Listener
 	clock      domain.Clock
 }
@@ -113,7 +114,10 @@ func NewWith(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App
 			return nil, err
 		}
 	}
-	a.Store = pgstore.New(a.Pool, pgstore.Options{})
+	if a.Store, a.closeStore, err = openStore(ctx, cfg, a.Pool); err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.Bus, err = commands.New(commands.Config{
 		Transport:  commands.TransportConfig{Name: cfg.Transport, Pool: a.Admin, NATSURL: cfg.NATSURL},
 		Partitions: cfg.Partitions,
@@ -281,8 +285,8 @@ func (a *App) Run(ctx context.Context) error {
 
 // Close releases the pools and the store's background work.
 func (a *App) Close() {
-	if a.Store != nil {
-		a.Store.Close()
+	if a.closeStore != nil {
+		a.closeStore()
 	}
 	if a.Pool != nil {
 		a.Pool.Close()

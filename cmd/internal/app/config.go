@@ -33,6 +33,11 @@ type Config struct {
 	// against (LEDGER_TRUST_DIR); empty: commands carrying a signature are
 	// refused with signature_verification_unavailable.
 	TrustDir string
+	// EventStore is where the events are kept (LEDGER_EVENT_STORE):
+	// postgres (default) or eventstoredb, the node at EventStoreURL
+	// (EVENTSTORE_URL). Read models stay in PostgreSQL either way.
+	EventStore    string
+	EventStoreURL string
 }
 
 // ConfigFromEnv reads the configuration.
@@ -52,6 +57,9 @@ func ConfigFromEnv() (Config, error) {
 	}
 	if c.DatabaseURL == "" {
 		return c, fmt.Errorf("DATABASE_URL is not set (make db prints one for the private cluster)")
+	}
+	if err := eventStoreFromEnv(&c); err != nil {
+		return c, err
 	}
 	if c.DBRole == "-" {
 		c.DBRole = ""

@@ -1,0 +1,64 @@
+package app_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"docledger/cmd/internal/app"
+)
+
+// LEDGER_EVENT_STORE selects the event store; a wrong choice stops ledgerd
+// at startup with an error that names the valid ones.
+func TestConfigEventStore(t *testing.T) {
+	tests := []struct {
+		name, store, url string
+		want             string // the selected store, or "" for an error
+		errHas           []string
+	}{
+		{name: "default", want: app.StorePostgres},
+		{name: "postgres", store: "postgres", want: app.StorePostgres},
+		{name: "postgres ignores the url", store: "postgres", url: "esdb://127.0.0.1:2113?tls=false", want: app.StorePostgres},
+		{name: "eventstoredb", store: "eventstoredb", url: "esdb://127.0.0.1:2113?tls=false", want: app.StoreEventStoreDB},
+		{name: "eventstoredb without url", store: "eventstoredb",
+			errHas: []string{"EVENTSTORE_URL", "LEDGER_EVENT_STORE=eventstoredb", "postgres, eventstoredb"}},
+		{name: "eventstoredb with a blank url", store: "eventstoredb", url: "  ",
+			errHas: []string{"EVENTSTORE_URL", "postgres, eventstoredb"}},
+		{name: "unknown", store: "mongodb", url: "esdb://x",
+			errHas: []string{"LEDGER_EVENT_STORE", `"mongodb"`, "postgres, eventstoredb"}},
+		{name: "case matters", store: "Postgres", errHas: []string{`"Postgres"`, "postgres, eventstoredb"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("DATABASE_URL", "postgres://unused")
+			setOrUnset(t, "LEDGER_EVENT_STORE", tt.store)
+			setOrUnset(t, "EVENTSTORE_URL", tt.url)
+			cfg, err := app.ConfigFromEnv()
+			if tt.want != "" {
+				if err != nil || cfg.EventStore != tt.want {
+					t.Fatalf("store %q, %v; want %q", cfg.EventStore, err, tt.want)
+				}
+				if tt.want == app.StoreEventStoreDB && cfg.EventStoreURL != tt.url {
+					t.Fatalf("EventStoreURL %q, want %q", cfg.EventStoreURL, tt.url)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("no error for LEDGER_EVENT_STORE=%q EVENTSTORE_URL=%q", tt.store, tt.url)
+			}
+			for _, s := range tt.errHas {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not mention %s", err, s)
+				}
+			}
+		})
+	}
+}
+
+// setOrUnset sets k to v for the test, or unsets it for an empty v.
+func setOrUnset(t *testing.T, k, v string) {
+	t.Setenv(k, v) // restores the old value after the test
+	if v == "" {
+		os.Unsetenv(k)
+	}
+}
