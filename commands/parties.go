@@ -81,8 +81,8 @@ func newPartyEnv(d PartyDeps) (*partyEnv, error) {
 	return &partyEnv{parties: parties, offers: offers, profiles: d.Profiles, calendar: d.Calendar, clock: d.Clock, sigs: d.Signatures}, nil
 }
 
-// RegisterPartyHandlers puts the party and offer commands' handlers on bus.
-func RegisterPartyHandlers(bus *Bus, d PartyDeps) error {
+// RegisterPartyHandlers registers the party and offer commands' handlers on bus.
+func RegisterPartyHandlers(bus Registrar, d PartyDeps) error {
 	e, err := newPartyEnv(d)
 	if err != nil {
 		return err
