@@ -27,7 +27,8 @@ type Registration struct {
 }
 
 // Register erases the command type of h. The command's payload reaches h as
-// the *C that New returned.
+// the *C that New returned. Register adds no decorator: Handle registers a
+// handler made idempotent, the bus adds metrics and logs.
 func Register[C Command](h Handler[C]) Registration {
 	name := Name(new(C))
 	return Registration{

@@ -30,11 +30,12 @@ type reply struct {
 	Error  *domain.Error   `json:"error,omitempty"`
 }
 
-// replies is docledger's requestreply backend: it answers the caller of a
-// processed command (OnCommandProcessed). A waiting caller is found by
-// operation ID in this process and answered directly; a caller in another ledgerd instance is answered on that
-// instance's reply topic, which it alone subscribes to. One subscription per
-// instance serves every caller, instead of one per request.
+// replies answers the caller of each processed command, through the hook of
+// watermill's requestreply backend (OnCommandProcessed). A waiting caller is
+// found by operation ID in this process and answered directly; a caller in
+// another ledgerd instance is answered on that instance's reply topic, which
+// it alone subscribes to. One subscription per instance serves every caller,
+// instead of one per request.
 type replies struct {
 	topic string // this instance's reply topic
 	pub   message.Publisher
