@@ -288,6 +288,26 @@ func TestFailuresGoToThePoisonQueue(t *testing.T) {
 	}
 }
 
+// One handler per command: a second registration, or one whose name is not
+// its command's, is refused.
+func TestAddRefusesBadRegistrations(t *testing.T) {
+	newEnv(t, bus.TransportGoChannel, func(e *env) error {
+		if err := commands.RegisterDocumentHandlers(e.bus, commands.DocumentDeps{Store: e.store, Registry: e.reg,
+			Clock: domain.ClockFunc(func() time.Time { return now })}); err == nil {
+			t.Error("the document handlers were registered twice")
+		}
+		r := commands.Register(func(context.Context, commands.Meta, *failing) (commands.Result, error) { return commands.Result{}, nil })
+		r.Name = "Failing"
+		if err := e.bus.Add(r); err == nil {
+			t.Error("a registration named after another command was taken")
+		}
+		if err := e.bus.Add(commands.Registration{Name: "failing"}); err == nil {
+			t.Error("an incomplete registration was taken")
+		}
+		return nil
+	})
+}
+
 func TestUnknownCommand(t *testing.T) {
 	e := newEnv(t, bus.TransportGoChannel, nil)
 	if _, err := e.bus.Send(context.Background(), commands.Meta{}, &failing{ID: "x"}); !errors.Is(err, commands.ErrUnknownCommand) {
