@@ -1,11 +1,11 @@
 package commands
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"docledger/domain"
 	"docledger/eventstore"
@@ -21,7 +21,7 @@ type Command interface {
 // Meta describes who sends a command and why. It travels in the message's
 // metadata, not in its payload, so the payload alone fingerprints the request.
 type Meta struct {
-	// CommandID is the idempotency key; Bus.Send generates one when empty.
+	// CommandID is the idempotency key; the bus generates one when empty.
 	CommandID     string
 	Actor         string
 	CorrelationID string
@@ -30,6 +30,18 @@ type Meta struct {
 	// on (HTTP If-Match); the command is refused when the aggregate is
 	// elsewhere.
 	ExpectedVersion *int64
+	// RequestSHA256 is the fingerprint of the request behind CommandID (its
+	// name and payload), which the repository stores with the command ID.
+	// Idempotent sets it; it does not travel with the message.
+	RequestSHA256 []byte
+}
+
+// Name is the name of a command: its Go type name without the package, as in
+// "SendDocument" (a pointer names the type it points to). The bus routes and
+// the HTTP API addresses commands by it.
+func Name(cmd any) string {
+	t := fmt.Sprintf("%T", cmd)
+	return t[strings.LastIndex(t, ".")+1:]
 }
 
 // Result is what a command did.
@@ -69,10 +81,11 @@ func fingerprint(name string, cmd any) ([]byte, error) {
 	return h.Sum(nil), nil
 }
 
-// asDomainError turns any error of a handler into the *domain.Error the
+// AsDomainError turns any error of a handler into the *domain.Error the
 // caller receives, and says whether it is an expected outcome (a rule) rather
-// than a failure.
-func asDomainError(err error) (*domain.Error, bool) {
+// than a failure: a failure is answered as it is here and the bus puts the
+// command in its poison queue.
+func AsDomainError(err error) (*domain.Error, bool) {
 	var de *domain.Error
 	switch {
 	case errors.As(err, &de):
@@ -83,17 +96,4 @@ func asDomainError(err error) (*domain.Error, bool) {
 		return ErrConcurrency.Withf("%v", err), false
 	}
 	return ErrInternal, false
-}
-
-type requestHashKey struct{}
-
-func withRequestHash(ctx context.Context, h []byte) context.Context {
-	return context.WithValue(ctx, requestHashKey{}, h)
-}
-
-// RequestHash is the fingerprint of the command being handled, for the
-// repository to store with the command ID.
-func RequestHash(ctx context.Context) []byte {
-	h, _ := ctx.Value(requestHashKey{}).([]byte)
-	return h
 }

@@ -1,16 +1,18 @@
-// Package commands routes docledger's commands to their aggregates over
-// watermill's cqrs component and answers each caller synchronously.
+// Package commands holds docledger's commands, one handler each, and the
+// repository they load and save aggregates through. It declares the ports it
+// needs (eventstore.Writer, SignatureVerifier, Registrar, Metrics) and knows
+// no transport: the watermill bus that routes commands to these handlers is
+// an adapter (docledger/adapters/bus).
 //
-// The path of one command: Bus.Send publishes it on a partition of its
-// command's topic (chosen by the aggregate it addresses, so commands of one
-// aggregate are handled in order) → the CommandProcessor runs exactly one
-// handler → the handler loads the aggregate (Repository: a cached state or a
-// replay of its stream), calls a pure domain method and appends the new
-// events with the expected version, retrying conflicts with backoff a bounded
-// number of times → the reply (new stream version and global position, or a
-// typed domain error) goes back to the waiting caller through watermill's
-// requestreply component. A command that keeps failing for reasons other
-// than the domain's rules is stored in the poison queue with the reason.
+// A handler loads the aggregate (Repository: a cached state or a replay of
+// its stream), calls a pure domain method and appends the new events with the
+// expected version, retrying conflicts with backoff a bounded number of
+// times. Its answer is a Result (new stream version and global position) or
+// an error: a *domain.Error is a rule's refusal, anything else a failure.
+//
+// Handlers are registered type-erased (Register builds a Registration; a
+// Registrar such as the bus takes it), and the concerns around them are
+// decorators: Idempotent, Measured and Logged.
 //
 // Idempotency: every command carries a command ID (over HTTP, the
 // Idempotency-Key header). A command whose ID already committed is answered

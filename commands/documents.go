@@ -20,8 +20,8 @@ type DocumentDeps struct {
 	Snapshots eventstore.Snapshots
 }
 
-// RegisterDocumentHandlers puts the document commands' handlers on bus.
-func RegisterDocumentHandlers(bus *Bus, d DocumentDeps) error {
+// RegisterDocumentHandlers registers the document commands' handlers on bus.
+func RegisterDocumentHandlers(bus Registrar, d DocumentDeps) error {
 	repo, err := NewRepository(RepositoryConfig[*document.Document]{
 		Store: d.Store, Registry: d.Registry, Clock: d.Clock, Cache: d.Cache, Retry: d.Retry, Snapshots: d.Snapshots,
 		New: func(id string) *document.Document {

@@ -81,8 +81,8 @@ func newPartyEnv(d PartyDeps) (*partyEnv, error) {
 	return &partyEnv{parties: parties, offers: offers, profiles: d.Profiles, calendar: d.Calendar, clock: d.Clock, sigs: d.Signatures}, nil
 }
 
-// RegisterPartyHandlers puts the party and offer commands' handlers on bus.
-func RegisterPartyHandlers(bus *Bus, d PartyDeps) error {
+// RegisterPartyHandlers registers the party and offer commands' handlers on bus.
+func RegisterPartyHandlers(bus Registrar, d PartyDeps) error {
 	e, err := newPartyEnv(d)
 	if err != nil {
 		return err
@@ -99,12 +99,12 @@ func RegisterPartyHandlers(bus *Bus, d PartyDeps) error {
 }
 
 // route puts the handler of one command type on a bus.
-type route func(bus *Bus, store eventstore.Writer) error
+type route func(r Registrar, store eventstore.Writer) error
 
 // handle routes command type C to h. It is where the party and offer
 // handlers meet the bus.
 func handle[C Command](h Handler[C]) route {
-	return func(bus *Bus, store eventstore.Writer) error { return Handle(bus, store, h) }
+	return func(r Registrar, store eventstore.Writer) error { return Handle(r, store, h) }
 }
 
 // updateParty routes command type C to change, one change of the party the

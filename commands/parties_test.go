@@ -15,30 +15,40 @@ import (
 	"docledger/commands"
 	"docledger/domain"
 	"docledger/domain/calendar"
+	"docledger/domain/event"
 	"docledger/domain/offer"
 	"docledger/domain/party"
+	"docledger/eventstore/memstore"
 	"docledger/profiles"
 )
 
-func withParties(e *env) error {
-	party.Register(e.reg)
-	offer.Register(e.reg)
+// newParties is a registrar in memory with the party and offer handlers,
+// on an in-memory store: no database, no bus.
+func newParties(t *testing.T) handlers {
+	t.Helper()
+	reg := event.NewRegistry()
+	party.Register(reg)
+	offer.Register(reg)
 	cat, err := profiles.Catalog()
 	if err != nil {
-		return err
+		t.Fatal(err)
 	}
 	cal, err := calendar.Kazakhstan()
 	if err != nil {
-		return err
+		t.Fatal(err)
 	}
-	return commands.RegisterPartyHandlers(e.bus, commands.PartyDeps{Store: e.store, Registry: e.reg,
-		Clock: domain.ClockFunc(func() time.Time { return now }), Cache: commands.NewStreamCache(100), Profiles: cat, Calendar: cal})
+	h := handlers{}
+	if err := commands.RegisterPartyHandlers(h, commands.PartyDeps{Store: memstore.New(nil), Registry: reg,
+		Clock: domain.ClockFunc(func() time.Time { return now }), Cache: commands.NewStreamCache(100), Profiles: cat, Calendar: cal}); err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
 
 // The party and offer commands' table: every command has its handler, and
 // its JSON fields are the ones the HTTP API and its clients send.
 func TestPartyCommandTable(t *testing.T) {
-	e := newEnv(t, commands.TransportGoChannel, withParties)
+	h := newParties(t)
 	fields := map[string]string{
 		"RegisterParty":             "accept contacts identity_number kind names party_id profile proofs resident",
 		"CompleteRegistrationStage": "identity_number party_id proofs stage",
@@ -57,11 +67,12 @@ func TestPartyCommandTable(t *testing.T) {
 		"SendAmendmentNotice":       "channel offer_id recipients version",
 	}
 	for name, want := range fields {
-		cmd, ok := e.bus.NewCommand(name)
+		r, ok := h[name]
 		if !ok {
 			t.Errorf("%s: no handler", name)
 			continue
 		}
+		cmd := r.New()
 		if got := jsonFields(t, cmd); got != want {
 			t.Errorf("%s fields: %s\nwant %s", name, got, want)
 		}
@@ -94,7 +105,7 @@ func jsonFields(t *testing.T, cmd commands.Command) string {
 // before anything is read, a command for a party that is not registered is
 // refused by the domain, and an offer command reaches the offer.
 func TestPartyCommandTableSteps(t *testing.T) {
-	e := newEnv(t, commands.TransportGoChannel, withParties)
+	h := newParties(t)
 	ctx := context.Background()
 	tests := []struct {
 		name string
@@ -110,7 +121,7 @@ func TestPartyCommandTableSteps(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := e.bus.Send(ctx, commands.Meta{}, tt.cmd); !errors.Is(err, tt.err) {
+			if _, err := h.send(ctx, commands.Meta{}, tt.cmd); !errors.Is(err, tt.err) {
 				t.Fatalf("got %v, want %v", err, tt.err)
 			}
 		})

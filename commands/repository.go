@@ -85,11 +85,10 @@ func NewRepository[A domain.Aggregate](cfg RepositoryConfig[A]) (*Repository[A],
 
 // Update loads the aggregate id, calls change with it and the business time,
 // and appends what change recorded, with meta as the events' cause and the
-// fingerprint of the command being handled (RequestHash). A change that records nothing writes
-// nothing. A conflicting append is retried from a fresh load, with backoff,
+// fingerprint of the request in meta (Meta.RequestSHA256). A change that records nothing
+// writes nothing. A conflicting append is retried from a fresh load, with backoff,
 // up to the retry policy's attempts; then the conflict is returned.
 func (r *Repository[A]) Update(ctx context.Context, meta Meta, id string, change func(a A, now time.Time) error) (Result, error) {
-	requestHash := RequestHash(ctx)
 	var lastErr error
 	delay := r.retry.BaseDelay
 	for attempt := 0; attempt < r.retry.Attempts; attempt++ {
@@ -129,7 +128,7 @@ func (r *Repository[A]) Update(ctx context.Context, meta Meta, id string, change
 				return Result{}, err
 			}
 		}
-		res, err := r.commit(ctx, meta, requestHash, agg, hist, now)
+		res, err := r.commit(ctx, meta, agg, hist, now)
 		if errors.Is(err, eventstore.ErrConflict) {
 			lastErr = err
 			r.cache.forget(agg.StreamID())
@@ -153,7 +152,7 @@ func (r *Repository[A]) Create(ctx context.Context, meta Meta, id string, change
 	if err := change(agg, now); err != nil {
 		return Result{}, err // refused on an empty aggregate: a refusal whatever the stream holds
 	}
-	res, err := r.commit(ctx, meta, RequestHash(ctx), agg, history{}, now)
+	res, err := r.commit(ctx, meta, agg, history{}, now)
 	if errors.Is(err, eventstore.ErrConflict) {
 		return r.Update(ctx, meta, id, change)
 	}
@@ -163,7 +162,7 @@ func (r *Repository[A]) Create(ctx context.Context, meta Meta, id string, change
 // commit appends the changes agg recorded, expecting the version it was
 // loaded at, and caches the new state. A change that records nothing writes
 // nothing.
-func (r *Repository[A]) commit(ctx context.Context, meta Meta, requestHash []byte, agg A, h history, now time.Time) (Result, error) {
+func (r *Repository[A]) commit(ctx context.Context, meta Meta, agg A, h history, now time.Time) (Result, error) {
 	changes := agg.Changes()
 	if len(changes) == 0 {
 		return Result{StreamID: agg.StreamID(), StreamVersion: agg.Version()}, nil
@@ -176,7 +175,7 @@ func (r *Repository[A]) commit(ctx context.Context, meta Meta, requestHash []byt
 		}
 		envs[i] = eventstore.Envelope{ID: r.newID(), Type: enc.Type, SchemaVersion: enc.SchemaVersion, Data: enc.Data,
 			OccurredAt: now, Cause: eventstore.Cause{Actor: meta.Actor, CommandID: meta.CommandID, CausationID: meta.CausationID,
-				CorrelationID: meta.CorrelationID, RequestSHA256: requestHash}}
+				CorrelationID: meta.CorrelationID, RequestSHA256: meta.RequestSHA256}}
 	}
 	res, err := r.store.Append(ctx, agg.StreamID(), eventstore.ExpectedVersion(agg.Version()), envs...)
 	if err != nil {

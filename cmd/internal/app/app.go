@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"docledger/adapters/bus"
 	"docledger/adapters/httpapi"
 	"docledger/adapters/pg"
 	"docledger/adapters/signature"
@@ -65,7 +66,7 @@ type App struct {
 	Admin   *pgxpool.Pool    // as the login role (the sql transport's tables)
 	Store   eventstore.Store // LEDGER_EVENT_STORE: PostgreSQL or EventStoreDB
 	Events  *event.Registry
-	Bus     *commands.Bus
+	Bus     *bus.Bus
 	Metrics *prometheus.Registry
 	Runners []*projections.Runner
 	API     *httpapi.Server
@@ -107,7 +108,7 @@ func NewWith(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Transport == commands.TransportSQL {
+	if cfg.Transport == bus.TransportSQL {
 		a.Admin, err = pg.Connect(ctx, pg.Config{URL: cfg.DatabaseURL, MaxConns: 8, ApplicationName: "ledgerd-transport"})
 		if err != nil {
 			a.Close()
@@ -118,8 +119,8 @@ func NewWith(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App
 		a.Close()
 		return nil, err
 	}
-	a.Bus, err = commands.New(commands.Config{
-		Transport:  commands.TransportConfig{Name: cfg.Transport, Pool: a.Admin, NATSURL: cfg.NATSURL},
+	a.Bus, err = bus.NewBus(bus.Config{
+		Transport:  bus.TransportConfig{Name: cfg.Transport, Pool: a.Admin, NATSURL: cfg.NATSURL},
 		Partitions: cfg.Partitions,
 		PoisonPool: a.Pool,
 		Logger:     log,

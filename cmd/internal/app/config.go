@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"docledger/adapters/bus"
 	"docledger/adapters/pg"
-	"docledger/commands"
 )
 
 // Config is the configuration, from the environment (see README).
@@ -46,7 +46,7 @@ func ConfigFromEnv() (Config, error) {
 		DatabaseURL: strings.TrimSpace(os.Getenv("DATABASE_URL")),
 		DBRole:      envOr("LEDGER_DB_ROLE", pg.DefaultRole),
 		HTTPAddr:    envOr("LEDGER_HTTP_ADDR", ":8080"),
-		Transport:   envOr("LEDGER_TRANSPORT", commands.TransportGoChannel),
+		Transport:   envOr("LEDGER_TRANSPORT", bus.TransportGoChannel),
 		NATSURL:     os.Getenv("NATS_URL"),
 		TrustDir:    strings.TrimSpace(os.Getenv("LEDGER_TRUST_DIR")),
 		MaxBody:     1 << 20,

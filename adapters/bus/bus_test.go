@@ -1,10 +1,9 @@
-package commands_test
+package bus_test
 
 import (
 	"context"
 	"errors"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"docledger/adapters/bus"
 	"docledger/adapters/pg"
 	"docledger/adapters/pgstore"
 	"docledger/adapters/pgtest"
@@ -27,7 +27,7 @@ const hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 var now = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 
 type env struct {
-	bus   *commands.Bus
+	bus   *bus.Bus
 	store *pgstore.Store
 	pool  *pgxpool.Pool
 	reg   *event.Registry
@@ -42,8 +42,8 @@ func newEnv(t testing.TB, transport string, extra func(*env) error) *env {
 	t.Cleanup(store.Close)
 	reg := event.NewRegistry()
 	document.Register(reg)
-	tc := commands.TransportConfig{Name: transport, NATSURL: os.Getenv("NATS_URL")}
-	if transport == commands.TransportSQL {
+	tc := bus.TransportConfig{Name: transport, NATSURL: os.Getenv("NATS_URL")}
+	if transport == bus.TransportSQL {
 		admin, err := pg.Connect(context.Background(), pg.Config{URL: dsn})
 		if err != nil {
 			t.Fatal(err)
@@ -51,13 +51,13 @@ func newEnv(t testing.TB, transport string, extra func(*env) error) *env {
 		t.Cleanup(admin.Close)
 		tc.Pool = admin
 	}
-	bus, err := commands.New(commands.Config{Transport: tc, PoisonPool: pool, ReplyTimeout: 20 * time.Second})
+	b, err := bus.NewBus(bus.Config{Transport: tc, PoisonPool: pool, ReplyTimeout: 20 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{bus: bus, store: store, pool: pool, reg: reg}
+	e := &env{bus: b, store: store, pool: pool, reg: reg}
 	clock := domain.ClockFunc(func() time.Time { return now })
-	if err := commands.RegisterDocumentHandlers(bus, commands.DocumentDeps{Store: store, Registry: reg, Clock: clock, Cache: commands.NewStreamCache(1000)}); err != nil {
+	if err := commands.RegisterDocumentHandlers(b, commands.DocumentDeps{Store: store, Registry: reg, Clock: clock, Cache: commands.NewStreamCache(1000)}); err != nil {
 		t.Fatal(err)
 	}
 	if extra != nil {
@@ -67,14 +67,14 @@ func newEnv(t testing.TB, transport string, extra func(*env) error) *env {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- bus.Run(ctx) }()
+	go func() { done <- b.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
-		bus.Close()
+		b.Close()
 		<-done
 	})
 	select {
-	case <-bus.Running():
+	case <-b.Running():
 	case <-time.After(30 * time.Second):
 		t.Fatal("bus did not start")
 	}
@@ -87,9 +87,9 @@ func registerCmd(id uuid.UUID) *commands.RegisterDocument {
 }
 
 func TestCommandPath(t *testing.T) {
-	for _, transport := range []string{commands.TransportGoChannel, commands.TransportSQL, commands.TransportNATS} {
+	for _, transport := range []string{bus.TransportGoChannel, bus.TransportSQL, bus.TransportNATS} {
 		t.Run(transport, func(t *testing.T) {
-			if transport == commands.TransportNATS && os.Getenv("NATS_URL") == "" {
+			if transport == bus.TransportNATS && os.Getenv("NATS_URL") == "" {
 				t.Skip("NATS_URL not set: the NATS JetStream transport runs against a live server only (e.g. NATS_URL=nats://127.0.0.1:4222)")
 			}
 			e := newEnv(t, transport, nil)
@@ -141,7 +141,7 @@ func TestCommandPath(t *testing.T) {
 // Many clients at once, several on the same documents: every command gets
 // its own answer and each document ends with exactly its three events.
 func TestConcurrentCommands(t *testing.T) {
-	e := newEnv(t, commands.TransportGoChannel, nil)
+	e := newEnv(t, bus.TransportGoChannel, nil)
 	ctx := context.Background()
 	ids := make([]uuid.UUID, 20)
 	for i := range ids {
@@ -184,7 +184,7 @@ func TestConcurrentCommands(t *testing.T) {
 // A stale cached state is caught by the expected version: the command is
 // decided again on the current state.
 func TestStaleCacheIsCorrected(t *testing.T) {
-	e := newEnv(t, commands.TransportGoChannel, nil)
+	e := newEnv(t, bus.TransportGoChannel, nil)
 	ctx := context.Background()
 	id := uuid.New()
 	if _, err := e.bus.Send(ctx, commands.Meta{}, registerCmd(id)); err != nil {
@@ -217,7 +217,7 @@ func (f failing) AggregateID() string { return f.ID }
 func TestFailuresGoToThePoisonQueue(t *testing.T) {
 	var e *env
 	attempts := 0
-	e = newEnv(t, commands.TransportGoChannel, func(e2 *env) error {
+	e = newEnv(t, bus.TransportGoChannel, func(e2 *env) error {
 		repo, err := commands.NewRepository(commands.RepositoryConfig[*document.Document]{
 			Store: e2.store, Registry: e2.reg, Clock: domain.ClockFunc(func() time.Time { return now }),
 			New:   func(id string) *document.Document { return document.New(uuid.MustParse(id)) },
@@ -288,72 +288,29 @@ func TestFailuresGoToThePoisonQueue(t *testing.T) {
 	}
 }
 
-func TestUnknownCommand(t *testing.T) {
-	e := newEnv(t, commands.TransportGoChannel, nil)
-	if _, err := e.bus.Send(context.Background(), commands.Meta{}, &failing{ID: "x"}); !errors.Is(err, commands.ErrUnknownCommand) {
-		t.Fatalf("unknown command: %v", err)
-	}
+// One handler per command: a second registration, or one whose name is not
+// its command's, is refused.
+func TestAddRefusesBadRegistrations(t *testing.T) {
+	newEnv(t, bus.TransportGoChannel, func(e *env) error {
+		if err := commands.RegisterDocumentHandlers(e.bus, commands.DocumentDeps{Store: e.store, Registry: e.reg,
+			Clock: domain.ClockFunc(func() time.Time { return now })}); err == nil {
+			t.Error("the document handlers were registered twice")
+		}
+		r := commands.Register(func(context.Context, commands.Meta, *failing) (commands.Result, error) { return commands.Result{}, nil })
+		r.Name = "Failing"
+		if err := e.bus.Add(r); err == nil {
+			t.Error("a registration named after another command was taken")
+		}
+		if err := e.bus.Add(commands.Registration{Name: "failing"}); err == nil {
+			t.Error("an incomplete registration was taken")
+		}
+		return nil
+	})
 }
 
-// The snapshot hook: a document loads from its latest snapshot plus the
-// events after it.
-func TestSnapshotHook(t *testing.T) {
-	pool, _ := pgtest.NewPool(t)
-	store := pgstore.New(pool, pgstore.Options{})
-	t.Cleanup(store.Close)
-	reg := event.NewRegistry()
-	document.Register(reg)
-	clock := domain.ClockFunc(func() time.Time { return now })
-	newRepo := func(snapshots eventstore.Snapshots) *commands.Repository[*document.Document] {
-		r, err := commands.NewRepository(commands.RepositoryConfig[*document.Document]{
-			Store: store, Registry: reg, Clock: clock, Snapshots: snapshots, SnapshotEvery: 2,
-			New: func(id string) *document.Document { return document.New(uuid.MustParse(id)) },
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
-	repo := newRepo(store)
-	ctx := context.Background()
-	id := uuid.New()
-	steps := []func(d *document.Document, now time.Time) error{
-		func(d *document.Document, now time.Time) error {
-			return d.Register(document.Registration{SenderParty: "a", RecipientParty: "b", Kind: document.KindLetter, Title: "t", ContentSHA256: hash}, now)
-		},
-		func(d *document.Document, now time.Time) error { return d.Send(now) },
-	}
-	for _, step := range steps {
-		if _, err := repo.Update(ctx, commands.Meta{}, id.String(), step); err != nil {
-			t.Fatal(err)
-		}
-	}
-	_, version, err := store.LoadSnapshot(ctx, document.StreamID(id))
-	if err != nil || version != 2 {
-		t.Fatalf("snapshot after 2 events: version %d, %v", version, err)
-	}
-	// Loaded with and without the snapshot, the state is the same.
-	a, err := repo.Load(ctx, id.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := newRepo(nil).Load(ctx, id.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.Status() != document.StatusSent || b.Status() != document.StatusSent || a.Version() != 2 || b.Version() != 2 {
-		t.Fatalf("with snapshot %s v%d, without %s v%d", a.Status(), a.Version(), b.Status(), b.Version())
-	}
-	// The snapshot is what a load starts from: a forged one shows through.
-	forged, _ := a.Snapshot()
-	forged = []byte(strings.Replace(string(forged), `"sent"`, `"delivered"`, 1))
-	if _, err := pool.Exec(ctx, "UPDATE snapshots SET state = $1", forged); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := repo.Update(ctx, commands.Meta{}, id.String(), func(d *document.Document, now time.Time) error { return d.Deliver(now) }); !errors.Is(err, document.ErrAlreadyDelivered) {
-		t.Fatalf("deliver on the forged snapshot: %v, want ErrAlreadyDelivered", err)
-	}
-	if _, err := newRepo(nil).Update(ctx, commands.Meta{}, id.String(), func(d *document.Document, now time.Time) error { return d.Deliver(now) }); err != nil {
-		t.Fatalf("deliver replaying the whole stream: %v", err)
+func TestUnknownCommand(t *testing.T) {
+	e := newEnv(t, bus.TransportGoChannel, nil)
+	if _, err := e.bus.Send(context.Background(), commands.Meta{}, &failing{ID: "x"}); !errors.Is(err, commands.ErrUnknownCommand) {
+		t.Fatalf("unknown command: %v", err)
 	}
 }

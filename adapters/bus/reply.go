@@ -1,9 +1,8 @@
-package commands
+package bus
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/components/requestreply"
 	"github.com/ThreeDotsLabs/watermill/message"
 
+	"docledger/commands"
 	"docledger/domain"
 )
 
@@ -26,45 +26,31 @@ const (
 
 // reply is the wire form of a command's answer.
 type reply struct {
-	Result Result        `json:"result"`
-	Error  *domain.Error `json:"error,omitempty"`
+	Result commands.Result `json:"result"`
+	Error  *domain.Error   `json:"error,omitempty"`
 }
 
-// replies implements watermill's requestreply.Backend for docledger: a
-// waiting caller is found by operation ID in this process and answered
-// directly; a caller in another ledgerd instance is answered on that
-// instance's reply topic, which it alone subscribes to. One subscription per
-// instance serves every caller, instead of one per request.
+// replies answers the caller of each processed command, through the hook of
+// watermill's requestreply backend (OnCommandProcessed). A waiting caller is
+// found by operation ID in this process and answered directly; a caller in
+// another ledgerd instance is answered on that instance's reply topic, which
+// it alone subscribes to. One subscription per instance serves every caller,
+// instead of one per request.
 type replies struct {
 	topic string // this instance's reply topic
 	pub   message.Publisher
 	mu    sync.Mutex
-	wait  map[requestreply.OperationID]chan requestreply.Reply[Result]
+	wait  map[requestreply.OperationID]chan requestreply.Reply[commands.Result]
 }
 
 func newReplies(instance string, pub message.Publisher) *replies {
-	return &replies{topic: "replies_" + instance, pub: pub, wait: map[requestreply.OperationID]chan requestreply.Reply[Result]{}}
-}
-
-// ListenForNotifications registers a waiter for one operation until ctx ends.
-func (r *replies) ListenForNotifications(ctx context.Context, params requestreply.BackendListenForNotificationsParams) (<-chan requestreply.Reply[Result], error) {
-	ch := make(chan requestreply.Reply[Result], 1)
-	r.mu.Lock()
-	r.wait[params.OperationID] = ch
-	r.mu.Unlock()
-	go func() {
-		<-ctx.Done()
-		r.mu.Lock()
-		delete(r.wait, params.OperationID)
-		r.mu.Unlock()
-	}()
-	return ch, nil
+	return &replies{topic: "replies_" + instance, pub: pub, wait: map[requestreply.OperationID]chan requestreply.Reply[commands.Result]{}}
 }
 
 // listen registers a waiter for one operation of this process's Send and
 // returns the function that removes it (Send calls it when it returns).
-func (r *replies) listen(op requestreply.OperationID) (<-chan requestreply.Reply[Result], func()) {
-	ch := make(chan requestreply.Reply[Result], 1)
+func (r *replies) listen(op requestreply.OperationID) (<-chan requestreply.Reply[commands.Result], func()) {
+	ch := make(chan requestreply.Reply[commands.Result], 1)
 	r.mu.Lock()
 	r.wait[op] = ch
 	r.mu.Unlock()
@@ -75,21 +61,15 @@ func (r *replies) listen(op requestreply.OperationID) (<-chan requestreply.Reply
 	}
 }
 
-// failure marks a handler error that is not a rule of the domain: it is
-// answered as an internal error and the command goes to the poison queue.
-type failure struct{ err error }
-
-func (f failure) Error() string { return f.err.Error() }
-func (f failure) Unwrap() error { return f.err }
-
 // OnCommandProcessed answers the caller and decides the message's fate:
-// acked after an answer of the domain, nacked (so poisoned) after a failure.
-func (r *replies) OnCommandProcessed(ctx context.Context, params requestreply.BackendOnCommandProcessedParams[Result]) error {
+// acked after an answer of the domain, nacked (so poisoned) after a failure
+// (an error that is not a rule: commands.AsDomainError).
+func (r *replies) OnCommandProcessed(ctx context.Context, params requestreply.BackendOnCommandProcessedParams[commands.Result]) error {
 	rep := reply{Result: params.HandlerResult}
-	var fail failure
+	failed := false
 	if params.HandleErr != nil {
-		de, _ := asDomainError(params.HandleErr)
-		rep.Error = de
+		de, rule := commands.AsDomainError(params.HandleErr)
+		rep.Error, failed = de, !rule
 	}
 	op := requestreply.OperationID(params.CommandMessage.Metadata.Get(requestreply.OperationIDMetadataKey))
 	if !r.deliver(op, rep) {
@@ -97,7 +77,7 @@ func (r *replies) OnCommandProcessed(ctx context.Context, params requestreply.Ba
 			return err
 		}
 	}
-	if errors.As(params.HandleErr, &fail) {
+	if failed {
 		return params.HandleErr
 	}
 	return nil
@@ -116,7 +96,7 @@ func (r *replies) deliver(op requestreply.OperationID, rep reply) bool {
 	if rep.Error != nil {
 		err = rep.Error
 	}
-	ch <- requestreply.Reply[Result]{HandlerResult: rep.Result, Error: err}
+	ch <- requestreply.Reply[commands.Result]{HandlerResult: rep.Result, Error: err}
 	return true
 }
 

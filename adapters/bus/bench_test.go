@@ -1,4 +1,4 @@
-package commands_test
+package bus_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"docledger/adapters/bus"
 	"docledger/commands"
 )
 
@@ -14,7 +15,7 @@ import (
 // the in-process transport to the handler, the aggregate, the append and
 // back, each goroutine registering, sending and delivering its documents.
 func BenchmarkBusSend(b *testing.B) {
-	e := newEnv(b, commands.TransportGoChannel, nil)
+	e := newEnv(b, bus.TransportGoChannel, nil)
 	var n atomic.Int64
 	b.SetParallelism(16) // 32 senders on 2 CPUs
 	b.ResetTimer()

@@ -1,4 +1,4 @@
-package commands
+package bus
 
 import (
 	"context"
@@ -19,8 +19,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"docledger/commands"
 	"docledger/domain"
-	"docledger/eventstore"
 )
 
 // Config configures a Bus.
@@ -40,7 +40,8 @@ type Config struct {
 }
 
 // Bus sends commands and runs their handlers: watermill's CommandBus,
-// CommandProcessor and router over the configured transport.
+// CommandProcessor and router over the configured transport. It is the
+// commands.Registrar the command handlers are registered on.
 type Bus struct {
 	router     *message.Router
 	processor  *cqrs.CommandProcessor
@@ -50,13 +51,14 @@ type Bus struct {
 	marshaler  cqrs.CommandEventMarshaler
 	partitions int
 	timeout    time.Duration
-	metrics    *metrics
-	log        *slog.Logger
-	handled    map[string]func() Command // command name -> a new, empty command
+	// decorators wrap every registered handler: metrics, then logs.
+	decorators []commands.Decorator
+	handled    map[string]func() commands.Command // command name -> a new, empty command
 }
 
-// New builds a bus; register handlers with Handle, then Run it.
-func New(cfg Config) (*Bus, error) {
+// NewBus builds a bus; register handlers with Add (commands.Handle,
+// commands.RegisterDocumentHandlers...), then Run it.
+func NewBus(cfg Config) (*Bus, error) {
 	if cfg.PoisonPool == nil {
 		return nil, errors.New("command bus: nil poison pool")
 	}
@@ -90,10 +92,11 @@ func New(cfg Config) (*Bus, error) {
 		wmmetrics.NewPrometheusMetricsBuilder(cfg.Registerer, "ledger", "watermill").AddPrometheusRouterMetrics(router)
 	}
 
-	marshaler := cqrs.JSONMarshaler{GenerateName: cqrs.StructName}
+	marshaler := cqrs.JSONMarshaler{GenerateName: commands.Name}
 	b := &Bus{
-		router: router, transport: tr, marshaler: marshaler, partitions: cfg.Partitions,
-		timeout: cfg.ReplyTimeout, metrics: newMetrics(cfg.Registerer), log: cfg.Logger, handled: map[string]func() Command{},
+		router: router, transport: tr, marshaler: marshaler, partitions: cfg.Partitions, timeout: cfg.ReplyTimeout,
+		decorators: []commands.Decorator{commands.Measured(newMetrics(cfg.Registerer)), commands.Logged(cfg.Logger)},
+		handled:    map[string]func() commands.Command{},
 	}
 	instance := uuid.NewString()
 	b.replies = newReplies(instance, tr.pub)
@@ -119,7 +122,7 @@ func New(cfg Config) (*Bus, error) {
 	}
 	b.bus, err = cqrs.NewCommandBusWithConfig(tr.pub, cqrs.CommandBusConfig{
 		GeneratePublishTopic: func(p cqrs.CommandBusGeneratePublishTopicParams) (string, error) {
-			c, ok := p.Command.(Command)
+			c, ok := p.Command.(commands.Command)
 			if !ok {
 				return "", fmt.Errorf("%s is not a command", p.CommandName)
 			}
@@ -140,99 +143,94 @@ func (b *Bus) partition(aggregateID string) int {
 	return int(h.Sum32() % uint32(b.partitions))
 }
 
-// Handler handles one command type: it returns the command's result or an
-// error; a *domain.Error is an answer, anything else a failure.
-type Handler[C Command] func(ctx context.Context, meta Meta, cmd *C) (Result, error)
-
-// Handle registers the one handler of command type C on bus b, on every
-// partition of its topic. A command whose ID already committed is answered
-// with the first result (or refused when its payload differs): see
-// runCommand.
-func Handle[C Command](b *Bus, store eventstore.Writer, h Handler[C]) error {
-	var zero C
-	name := b.marshaler.Name(&zero)
-	if b.handled[name] != nil {
-		return fmt.Errorf("command %s already has a handler", name)
+// Add registers r, the one handler of its command, on every partition of
+// the command's topic, wrapped in the bus's metrics and log decorators.
+// Register handlers before Run.
+func (b *Bus) Add(r commands.Registration) error {
+	if r.Name == "" || r.New == nil || r.Handle == nil {
+		return fmt.Errorf("command bus: incomplete registration of %q", r.Name)
 	}
-	b.handled[name] = func() Command { return any(new(C)).(Command) }
-	wrapped := func(ctx context.Context, cmd *C) (Result, error) {
-		start := time.Now()
-		msg := cqrs.OriginalMessageFromCtx(ctx)
-		meta := Meta{
-			CommandID:     msg.Metadata.Get(metaCommandID),
-			Actor:         msg.Metadata.Get(metaActor),
-			CorrelationID: msg.Metadata.Get(metaCorrelationID),
-			CausationID:   msg.Metadata.Get(metaCausationID),
-		}
-		if v := msg.Metadata.Get(metaExpected); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return Result{}, ErrWrongVersion.Withf("unreadable expected version %q", v)
-			}
-			meta.ExpectedVersion = &n
-		}
-		res, err := runCommand(ctx, store, name, meta, cmd, h)
-		outcome := "ok"
-		switch {
-		case err == nil && res.Duplicate:
-			outcome = "duplicate"
-		case err != nil:
-			if _, rule := asDomainError(err); rule {
-				outcome = "rejected"
-			} else {
-				outcome = "failed"
-				b.log.Error("command failed", "command", name, "command_id", meta.CommandID,
-					"correlation_id", meta.CorrelationID, "err", err)
-				err = failure{err}
-			}
-		}
-		b.metrics.commands.WithLabelValues(name, outcome).Inc()
-		b.metrics.latency.WithLabelValues(name).Observe(time.Since(start).Seconds())
-		if b.log.Enabled(ctx, slog.LevelDebug) {
-			b.log.Debug("command handled", "command", name, "command_id", meta.CommandID,
-				"correlation_id", meta.CorrelationID, "outcome", outcome, "position", res.Position)
-		}
-		return res, err
+	if name := b.marshaler.Name(r.New()); name != r.Name {
+		return fmt.Errorf("command bus: registration %q makes %s commands", r.Name, name)
 	}
+	if b.handled[r.Name] != nil {
+		return fmt.Errorf("command %s already has a handler", r.Name)
+	}
+	b.handled[r.Name] = r.New
+	r = commands.Decorate(r, b.decorators...)
 	for p := 0; p < b.partitions; p++ {
-		handler := requestreply.NewCommandHandlerWithResult[C, Result](fmt.Sprintf("%s_p%02d", name, p), b.replies, wrapped)
-		if _, err := b.processor.AddHandler(handler); err != nil {
+		h := handler{name: fmt.Sprintf("%s_p%02d", r.Name, p), reg: r, replies: b.replies}
+		if _, err := b.processor.AddHandler(h); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// runCommand calls the handler, then settles idempotency. A command that
-// appended is answered by its append: the store refuses to apply a command ID
-// twice and answers a repeat with the first result. A command the handler
-// refused or that changed nothing may be the repeat of one that committed:
-// only then is the command looked up, so the usual path costs no extra read.
-func runCommand[C Command](ctx context.Context, store eventstore.Writer, name string, meta Meta, cmd *C, h Handler[C]) (Result, error) {
-	hash, err := fingerprint(name, cmd)
-	if err != nil {
-		return Result{}, err
+// handler is the cqrs.CommandHandler of one partition of one command: it
+// decodes the command's Meta from the message, runs the registration's
+// (decorated) handler and answers through the replies backend.
+type handler struct {
+	name    string
+	reg     commands.Registration
+	replies *replies
+}
+
+func (h handler) HandlerName() string { return h.name }
+
+func (h handler) NewCommand() any { return h.reg.New() }
+
+func (h handler) Handle(ctx context.Context, cmd any) error {
+	msg := cqrs.OriginalMessageFromCtx(ctx)
+	if msg == nil {
+		return errors.New("command bus: no message in the handler's context")
 	}
-	res, err := h(withRequestHash(ctx, hash), meta, cmd)
-	if meta.CommandID == "" || (err == nil && res.Position != 0) {
-		return res, err
+	var res commands.Result
+	meta, err := decodeMeta(msg)
+	if err == nil {
+		c, ok := cmd.(commands.Command)
+		if !ok {
+			return fmt.Errorf("command bus: %T is not a command", cmd)
+		}
+		res, err = h.reg.Handle(ctx, meta, c)
 	}
-	prior, lerr := store.Command(ctx, meta.CommandID)
-	switch {
-	case errors.Is(lerr, eventstore.ErrCommandNotFound):
-		return res, err
-	case lerr != nil:
-		return res, errors.Join(err, lerr)
-	case string(prior.RequestSHA256) != string(hash):
-		return Result{}, ErrIdempotencyKeyReused
+	return h.replies.OnCommandProcessed(ctx, requestreply.BackendOnCommandProcessedParams[commands.Result]{
+		Command: cmd, CommandMessage: msg, HandlerResult: res, HandleErr: err,
+	})
+}
+
+// encodeMeta puts meta in a command message's metadata.
+func encodeMeta(meta commands.Meta, m *message.Message) {
+	m.Metadata.Set(metaCommandID, meta.CommandID)
+	m.Metadata.Set(metaActor, meta.Actor)
+	m.Metadata.Set(metaCorrelationID, meta.CorrelationID)
+	m.Metadata.Set(metaCausationID, meta.CausationID)
+	if meta.ExpectedVersion != nil {
+		m.Metadata.Set(metaExpected, strconv.FormatInt(*meta.ExpectedVersion, 10))
 	}
-	return Result{StreamID: prior.StreamID, StreamVersion: prior.Result.StreamVersion,
-		Position: prior.Result.LastPosition, Duplicate: true}, nil
+}
+
+// decodeMeta reads a command's Meta from its message's metadata.
+func decodeMeta(msg *message.Message) (commands.Meta, error) {
+	meta := commands.Meta{
+		CommandID:     msg.Metadata.Get(metaCommandID),
+		Actor:         msg.Metadata.Get(metaActor),
+		CorrelationID: msg.Metadata.Get(metaCorrelationID),
+		CausationID:   msg.Metadata.Get(metaCausationID),
+	}
+	if v := msg.Metadata.Get(metaExpected); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return commands.Meta{}, commands.ErrWrongVersion.Withf("unreadable expected version %q", v)
+		}
+		meta.ExpectedVersion = &n
+	}
+	return meta, nil
 }
 
 // NewCommand returns a new, empty command of the type named name (its Go
 // type name, as in "SendDocument"), if the bus has a handler for it.
-func (b *Bus) NewCommand(name string) (Command, bool) {
+func (b *Bus) NewCommand(name string) (commands.Command, bool) {
 	if newCmd := b.handled[name]; newCmd != nil {
 		return newCmd(), true
 	}
@@ -253,10 +251,10 @@ func (b *Bus) Close() error {
 
 // Send sends cmd and waits for its result. A refusal by the domain is
 // returned as a *domain.Error (errors.Is matches the domain's sentinels).
-func (b *Bus) Send(ctx context.Context, meta Meta, cmd Command) (Result, error) {
+func (b *Bus) Send(ctx context.Context, meta commands.Meta, cmd commands.Command) (commands.Result, error) {
 	name := b.marshaler.Name(cmd)
 	if b.handled[name] == nil {
-		return Result{}, ErrUnknownCommand.Withf("%s", name)
+		return commands.Result{}, commands.ErrUnknownCommand.Withf("%s", name)
 	}
 	if meta.CommandID == "" {
 		meta.CommandID = uuid.Must(uuid.NewV7()).String()
@@ -272,22 +270,16 @@ func (b *Bus) Send(ctx context.Context, meta Meta, cmd Command) (Result, error) 
 	err := b.bus.SendWithModifiedMessage(ctx, cmd, func(m *message.Message) error {
 		m.Metadata.Set(requestreply.OperationIDMetadataKey, string(op))
 		m.Metadata.Set(metaReplyTo, b.replies.topic)
-		m.Metadata.Set(metaCommandID, meta.CommandID)
-		m.Metadata.Set(metaActor, meta.Actor)
-		m.Metadata.Set(metaCorrelationID, meta.CorrelationID)
-		m.Metadata.Set(metaCausationID, meta.CausationID)
-		if meta.ExpectedVersion != nil {
-			m.Metadata.Set(metaExpected, strconv.FormatInt(*meta.ExpectedVersion, 10))
-		}
+		encodeMeta(meta, m)
 		middleware.SetCorrelationID(meta.CorrelationID, m)
 		return nil
 	})
 	if err != nil {
-		return Result{}, fmt.Errorf("send %s: %w", name, err)
+		return commands.Result{}, fmt.Errorf("send %s: %w", name, err)
 	}
 	select {
 	case <-ctx.Done():
-		return Result{}, ErrTimeout.Withf("%s after %s", name, b.timeout)
+		return commands.Result{}, commands.ErrTimeout.Withf("%s after %s", name, b.timeout)
 	case rep := <-ch:
 		if rep.Error != nil {
 			var de *domain.Error

@@ -1,10 +1,14 @@
-package commands
+package bus
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
+
+	"docledger/commands"
 )
 
-// metrics of the command path.
+// metrics of the command path: commands.Metrics on Prometheus.
 type metrics struct {
 	commands *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -26,4 +30,10 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		reg.MustRegister(m.commands, m.latency)
 	}
 	return m
+}
+
+// CommandHandled counts the command by outcome and observes its duration.
+func (m *metrics) CommandHandled(name string, outcome commands.Outcome, took time.Duration) {
+	m.commands.WithLabelValues(name, string(outcome)).Inc()
+	m.latency.WithLabelValues(name).Observe(took.Seconds())
 }
