@@ -762,7 +762,8 @@ func (p *Party) ObjectToAmendment(v offer.Version, byIIN string, at time.Time, e
 	if _, err := p.authority(byIIN, at); err != nil {
 		return err
 	}
-	p.record(AmendmentObjected{PartyID: p.id, OfferID: v.OfferID, OfferVersion: v.Number, ByIIN: byIIN, WindowEnds: due.At, Clause: due.Clause, ObjectedAt: at})
+	p.record(AmendmentObjected{PartyID: p.id, OfferID: v.OfferID, OfferVersion: v.Number, ByIIN: byIIN, WindowEnds: due.At, Clause: due.Clause, ObjectedAt: at,
+		Calendar: due.Calendar, Provisional: due.Provisional, ProvisionalReason: due.Reason})
 	return nil
 }
 
@@ -806,6 +807,7 @@ func (p *Party) NotifyTermination(by, byIIN, reason string, at time.Time, eng *p
 			return err
 		}
 		e.EffectiveAt, e.Clause = due.At, due.Clause
+		e.Calendar, e.Provisional, e.ProvisionalReason = due.Calendar, due.Provisional, due.Reason
 	}
 	p.record(e)
 	return nil
