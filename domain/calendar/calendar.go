@@ -191,7 +191,8 @@ func New(holidaysJSON, transfersJSON []byte) (*Calendar, error) {
 func (c *Calendar) Version() string { return c.version }
 
 // FirstYear is the first year the calendar answers for; it refuses earlier
-// years, whose law (other holidays until 2022) it does not model.
+// years, whose law (other holidays until 2022) it does not model, and years
+// after 9999.
 func (c *Calendar) FirstYear() int { return c.first }
 
 // Status says whether the calendar's answers for some days are final. An
@@ -204,10 +205,21 @@ type Status struct {
 	Reason      string `json:"reason,omitempty"`
 }
 
+// lastYear is the last year the calendar answers for: dates are written
+// with four-digit years.
+const lastYear = 9999
+
+func (c *Calendar) covers(year int) error {
+	if year < c.first || year > lastYear {
+		return ErrNotCovered.Withf("%d (the calendar answers for %d-%d)", year, c.first, lastYear)
+	}
+	return nil
+}
+
 // Status is the status of the calendar's answers for days of year.
 func (c *Calendar) Status(year int) (Status, error) {
-	if year < c.first {
-		return Status{}, ErrNotCovered.Withf("%d (the calendar starts in %d)", year, c.first)
+	if err := c.covers(year); err != nil {
+		return Status{}, err
 	}
 	var why []string
 	if _, ok := c.kurban[year]; !ok {
@@ -323,8 +335,8 @@ func (c *Calendar) build(year int) map[Date]string {
 // day, why names the transfer. It fails only for a year before FirstYear;
 // for a provisional year (see Status) the answer is the rules' answer.
 func (c *Calendar) IsWorkingDay(d Date) (working bool, why string, err error) {
-	if d.Year < c.first {
-		return false, "", ErrNotCovered.Withf("%d (the calendar starts in %d)", d.Year, c.first)
+	if err := c.covers(d.Year); err != nil {
+		return false, "", err
 	}
 	if w, ok := c.worked[d]; ok {
 		return true, w, nil

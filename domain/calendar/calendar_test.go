@@ -210,6 +210,9 @@ func TestProvisionalYears(t *testing.T) {
 	if _, err := c.AddWorkingDays(d("2024-01-03"), -3); !errors.Is(err, calendar.ErrNotCovered) {
 		t.Fatalf("back into 2023: error = %v, want %v", err, calendar.ErrNotCovered)
 	}
+	if _, err := c.AddWorkingDays(d("9999-12-30"), 5); !errors.Is(err, calendar.ErrNotCovered) {
+		t.Fatalf("past 9999: error = %v, want %v", err, calendar.ErrNotCovered)
+	}
 	if _, err := c.Status(2023); !errors.Is(err, calendar.ErrNotCovered) {
 		t.Fatalf("Status(2023): error = %v, want %v", err, calendar.ErrNotCovered)
 	}
@@ -403,4 +406,25 @@ func FuzzParseTime(f *testing.F) {
 			t.Fatalf("ParseTime(%q): error %v is not %v", s, err, calendar.ErrBadDate)
 		}
 	})
+}
+
+// Years are built on first use; concurrent users must see the same answers.
+func TestConcurrentUse(t *testing.T) {
+	c := kz(t)
+	done := make(chan calendar.Date)
+	for range 8 {
+		go func() {
+			got, err := c.AddWorkingDays(d("2026-12-28"), 400)
+			if err != nil {
+				t.Error(err)
+			}
+			done <- got
+		}()
+	}
+	first := <-done
+	for range 7 {
+		if got := <-done; got != first {
+			t.Errorf("answers differ: %s and %s", first, got)
+		}
+	}
 }
