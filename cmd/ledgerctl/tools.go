@@ -41,7 +41,11 @@ const calendarUsage = `usage:
   ledgerctl calendar deadline --profile P --rule R --from TIME
 
 DATE is YYYY-MM-DD; TIME is RFC 3339, or YYYY-MM-DDTHH:MM in Asia/Almaty,
-or a date (its start). P is a profile id (latest version) or id.vN.`
+or a date (its start). P is a profile id (latest version) or id.vN.
+Each answer names the calendar version it was computed on; an answer that
+reaches a year whose Kurban Ait date or transfers of days off are not
+published yet is computed from the law's rules and says "provisional: true"
+with the reason.`
 
 // runCalendar is "ledgerctl calendar": working days and deadlines on the
 // Kazakhstan business calendar.
@@ -72,7 +76,12 @@ func runCalendar(_ context.Context, args []string, stdout, stderr io.Writer) int
 		if err != nil {
 			return fail(stderr, err)
 		}
+		st, err := cal.StatusBetween(d, out)
+		if err != nil {
+			return fail(stderr, err)
+		}
 		fmt.Fprintln(stdout, out)
+		printProvenance(stdout, cal.Version(), st.Provisional, st.Reason)
 		return 0
 	case "deadline":
 		return runDeadline(cal, args[1:], stdout, stderr)
@@ -120,5 +129,17 @@ func runDeadline(cal *calendar.Calendar, args []string, stdout, stderr io.Writer
 	fmt.Fprintf(stdout, "profile: %s\nrule: %s (clause %s)\nfrom: %s\nlast day: %s\ndue: %s\n",
 		d.Profile, d.Rule, d.Clause, calendar.InAlmaty(d.From).Format("2006-01-02T15:04:05Z07:00"),
 		d.LastDay, calendar.InAlmaty(d.At).Format("2006-01-02T15:04:05Z07:00"))
+	if d.Calendar != "" {
+		printProvenance(stdout, d.Calendar, d.Provisional, d.Reason)
+	}
 	return 0
+}
+
+// printProvenance says which calendar computed an answer and, when it is
+// provisional, why.
+func printProvenance(w io.Writer, version string, provisional bool, reason string) {
+	fmt.Fprintf(w, "calendar: %s\n", version)
+	if provisional {
+		fmt.Fprintf(w, "provisional: true\nreason: %s\n", reason)
+	}
 }

@@ -47,7 +47,8 @@ func (p *Party) ObjectToAmendment(v offer.Version, byIIN string, at time.Time, e
 	if _, err := p.authority(byIIN, at); err != nil {
 		return err
 	}
-	p.record(AmendmentObjected{PartyID: p.id, OfferID: v.OfferID, OfferVersion: v.Number, ByIIN: byIIN, WindowEnds: due.At, Clause: due.Clause, ObjectedAt: at})
+	p.record(AmendmentObjected{PartyID: p.id, OfferID: v.OfferID, OfferVersion: v.Number, ByIIN: byIIN, WindowEnds: due.At, Clause: due.Clause, ObjectedAt: at,
+		Calendar: due.Calendar, Provisional: due.Provisional, ProvisionalReason: due.Reason})
 	return nil
 }
 

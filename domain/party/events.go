@@ -196,6 +196,12 @@ type AmendmentObjected struct {
 	WindowEnds   time.Time `json:"window_ends"`
 	Clause       string    `json:"clause"`
 	ObjectedAt   time.Time `json:"objected_at"`
+	// Calendar, Provisional and ProvisionalReason say which Kazakhstan
+	// calendar computed WindowEnds and whether its answer was provisional
+	// (see profile.Due); empty when no working day was needed.
+	Calendar          string `json:"calendar,omitempty"`
+	Provisional       bool   `json:"provisional,omitempty"`
+	ProvisionalReason string `json:"provisional_reason,omitempty"`
 }
 
 // CompromiseReported records a user's report that a key or password was
@@ -223,6 +229,12 @@ type TerminationNotified struct {
 	Clause      string    `json:"clause,omitempty"`
 	NotifiedAt  time.Time `json:"notified_at"`
 	EffectiveAt time.Time `json:"effective_at"`
+	// Calendar, Provisional and ProvisionalReason say which Kazakhstan
+	// calendar computed EffectiveAt and whether its answer was provisional
+	// (see profile.Due); empty when no working day was needed.
+	Calendar          string `json:"calendar,omitempty"`
+	Provisional       bool   `json:"provisional,omitempty"`
+	ProvisionalReason string `json:"provisional_reason,omitempty"`
 }
 
 // EventType names the event.

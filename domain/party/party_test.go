@@ -36,6 +36,20 @@ var (
 	eds = party.Proof{Kind: profile.ProofEDS, At: t0, Evidence: sig}
 )
 
+// kzVersion and kzStatus2027 are the embedded calendar's version and its
+// reason for answering 2027 provisionally, which events record.
+var kzVersion, kzStatus2027 = func() (string, string) {
+	c, err := calendar.Kazakhstan()
+	if err != nil {
+		panic(err)
+	}
+	st, err := c.Status(2027)
+	if err != nil {
+		panic(err)
+	}
+	return c.Version(), st.Reason
+}()
+
 type env struct {
 	cat *profile.Catalog
 	cal *calendar.Calendar
@@ -369,7 +383,7 @@ func TestAmendmentObjection(t *testing.T) {
 	run(t, []tcase{
 		{"object within the window", []event.Payload{reg, acc1}, func(t *testing.T, e env, p *party.Party) error {
 			return p.ObjectToAmendment(v2, iinSelf, windowEnds.Add(-time.Hour), profile.NewEngine(e.prof(t, "idocs"), e.cal))
-		}, []event.Payload{party.AmendmentObjected{PartyID: partyID, OfferID: "idocs-offer", OfferVersion: 2, ByIIN: iinSelf, WindowEnds: windowEnds, Clause: "14.3", ObjectedAt: windowEnds.Add(-time.Hour)}}, nil},
+		}, []event.Payload{party.AmendmentObjected{PartyID: partyID, OfferID: "idocs-offer", OfferVersion: 2, ByIIN: iinSelf, WindowEnds: windowEnds, Clause: "14.3", ObjectedAt: windowEnds.Add(-time.Hour), Calendar: kzVersion}}, nil},
 		{"object after the window", []event.Payload{reg, acc1}, func(t *testing.T, e env, p *party.Party) error {
 			return p.ObjectToAmendment(v2, iinSelf, windowEnds.Add(time.Minute), profile.NewEngine(e.prof(t, "idocs"), e.cal))
 		}, nil, party.ErrObjectionWindowClosed},
@@ -447,11 +461,19 @@ func TestTermination(t *testing.T) {
 	// notice; from Thursday 2 May 2024 that is Monday 20 May (Saturday 4
 	// May worked, 7-9 May off).
 	at := time.Date(2024, 5, 2, 4, 0, 0, 0, time.UTC)
+	late := time.Date(2026, 12, 21, 5, 0, 0, 0, time.UTC)
 	run(t, []tcase{
 		{"client's notice under atameken", []event.Payload{ataReg}, func(t *testing.T, e env, p *party.Party) error {
 			return p.NotifyTermination(party.ByClient, iinSelf, "objects to the amendment", at, profile.NewEngine(e.prof(t, "atameken"), e.cal))
 		}, []event.Payload{party.TerminationNotified{PartyID: partyID, By: "client", ByIIN: iinSelf, Reason: "objects to the amendment", Clause: "10.2.1",
-			NotifiedAt: at, EffectiveAt: time.Date(2024, 5, 20, 19, 0, 0, 0, time.UTC)}}, nil},
+			NotifiedAt: at, EffectiveAt: time.Date(2024, 5, 20, 19, 0, 0, 0, time.UTC), Calendar: kzVersion}}, nil},
+		// From Monday 21 December 2026, 10 working days end on Wednesday 6
+		// January 2027, a year whose data is not published yet: the notice
+		// records the date computed from the rules and says it is provisional.
+		{"client's notice into a provisional year", []event.Payload{ataReg}, func(t *testing.T, e env, p *party.Party) error {
+			return p.NotifyTermination(party.ByClient, iinSelf, "leaving", late, profile.NewEngine(e.prof(t, "atameken"), e.cal))
+		}, []event.Payload{party.TerminationNotified{PartyID: partyID, By: "client", ByIIN: iinSelf, Reason: "leaving", Clause: "10.2.1",
+			NotifiedAt: late, EffectiveAt: time.Date(2027, 1, 6, 19, 0, 0, 0, time.UTC), Calendar: kzVersion, Provisional: true, ProvisionalReason: kzStatus2027}}, nil},
 		{"client's notice where the profile has no period", []event.Payload{cpReg}, func(t *testing.T, e env, p *party.Party) error {
 			return p.NotifyTermination(party.ByClient, iinSelf, "leaving", at, profile.NewEngine(e.prof(t, "centerpro"), e.cal))
 		}, []event.Payload{party.TerminationNotified{PartyID: partyID, By: "client", ByIIN: iinSelf, Reason: "leaving", NotifiedAt: at, EffectiveAt: at}}, nil},

@@ -48,6 +48,7 @@ func (p *Party) NotifyTermination(by, byIIN, reason string, at time.Time, eng *p
 			return err
 		}
 		e.EffectiveAt, e.Clause = due.At, due.Clause
+		e.Calendar, e.Provisional, e.ProvisionalReason = due.Calendar, due.Provisional, due.Reason
 	}
 	p.record(e)
 	return nil

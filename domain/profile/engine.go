@@ -1,6 +1,8 @@
 package profile
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"docledger/domain/calendar"
@@ -35,6 +37,16 @@ type Due struct {
 	// Asia/Almaty) for days, months and years; From plus or minus the
 	// hours for hours; for a period before From, the latest instant to act.
 	At time.Time `json:"at"`
+	// Calendar is the version of the calendar the deadline was computed
+	// on, when it needed working days (empty for calendar days, months,
+	// years and hours without a roll to the next working day).
+	Calendar string `json:"calendar,omitempty"`
+	// Provisional is set when the calendar answered from its rules for a
+	// year whose Kurban Ait date or transfers of days off are not published
+	// yet; Reason says which. The deadline stands as computed: a later
+	// calendar may answer otherwise, but does not change a recorded one.
+	Provisional bool   `json:"provisional,omitempty"`
+	Reason      string `json:"provisional_reason,omitempty"`
 }
 
 // Deadline computes rule ruleID of the profile for an event at from.
@@ -56,6 +68,8 @@ func (e *Engine) Deadline(ruleID string, from time.Time) (Due, error) {
 	}
 	if len(r.EarliestOf) > 0 {
 		var best Due
+		var cal string
+		var st calendar.Status
 		for i, id := range r.EarliestOf {
 			d, err := e.Deadline(id, from)
 			if err != nil {
@@ -64,8 +78,15 @@ func (e *Engine) Deadline(ruleID string, from time.Time) (Due, error) {
 			if i == 0 || d.At.Before(best.At) {
 				best = d
 			}
+			// Which one is earliest depends on every candidate, so
+			// the choice is as final as the least final of them.
+			if d.Calendar != "" {
+				cal = d.Calendar
+			}
+			st = merge(st, calendar.Status{Provisional: d.Provisional, Reason: d.Reason})
 		}
 		best.Rule, best.Clause = r.ID, r.Clause+" (via "+best.Rule+", clause "+best.Clause+")"
+		best.Calendar, best.Provisional, best.Reason = cal, st.Provisional, st.Reason
 		return best, nil
 	}
 	due := Due{Rule: r.ID, Clause: r.Clause, Profile: e.p.Ref(), From: from}
@@ -80,6 +101,9 @@ func (e *Engine) Deadline(ruleID string, from time.Time) (Due, error) {
 				return Due{}, err
 			}
 			due.At = sameClock(from, d)
+			if err := e.stamp(&due, day, d); err != nil {
+				return Due{}, err
+			}
 		case UnitCalendarDays:
 			due.At = sameClock(from, day.AddDays(-r.Amount))
 		case UnitMonths:
@@ -101,6 +125,9 @@ func (e *Engine) Deadline(ruleID string, from time.Time) (Due, error) {
 			return Due{}, err
 		}
 		due.LastDay = d
+		if err := e.stamp(&due, day, d); err != nil {
+			return Due{}, err
+		}
 	case UnitCalendarDays:
 		due.LastDay = e.cal.AddCalendarDays(day, r.Amount)
 	case UnitMonths:
@@ -113,10 +140,40 @@ func (e *Engine) Deadline(ruleID string, from time.Time) (Due, error) {
 		if err != nil {
 			return Due{}, err
 		}
+		if err := e.stamp(&due, due.LastDay, d); err != nil {
+			return Due{}, err
+		}
 		due.LastDay = d
 	}
 	due.At = due.LastDay.End()
 	return due, nil
+}
+
+// stamp records on due the calendar version and whether its answer for
+// the days from a to b is final.
+func (e *Engine) stamp(due *Due, a, b calendar.Date) error {
+	st, err := e.cal.StatusBetween(a, b)
+	if err != nil {
+		return err
+	}
+	st = merge(calendar.Status{Provisional: due.Provisional, Reason: due.Reason}, st)
+	due.Calendar, due.Provisional, due.Reason = e.cal.Version(), st.Provisional, st.Reason
+	return nil
+}
+
+// merge is provisional when a or b is, with the reasons of both, each once.
+func merge(a, b calendar.Status) calendar.Status {
+	out := calendar.Status{Provisional: a.Provisional || b.Provisional}
+	var why []string
+	for _, r := range []string{a.Reason, b.Reason} {
+		for _, part := range strings.Split(r, "; ") {
+			if part != "" && !slices.Contains(why, part) {
+				why = append(why, part)
+			}
+		}
+	}
+	out.Reason = strings.Join(why, "; ")
+	return out
 }
 
 // sameClock is the instant on date d at from's Almaty time of day.

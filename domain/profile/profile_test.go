@@ -262,8 +262,58 @@ func TestDeadline(t *testing.T) {
 	if _, err := e.Deadline("ghost", at("2025-01-10")); !errors.Is(err, profile.ErrUnknownRule) {
 		t.Errorf("unknown rule: %v", err)
 	}
-	if _, err := e.Deadline("amendment_objection", at("2026-12-28")); !errors.Is(err, calendar.ErrNotCovered) {
-		t.Errorf("into 2027: %v", err)
+	if _, err := e.Deadline("amendment_objection", at("2023-12-20")); !errors.Is(err, calendar.ErrNotCovered) {
+		t.Errorf("from 2023: %v", err)
+	}
+}
+
+// A deadline says which calendar computed it and whether that answer is
+// final; one that reaches a year without published data is provisional.
+func TestDeadlineProvenance(t *testing.T) {
+	cal, err := calendar.Kazakhstan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := profile.Parse(minimal(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := profile.NewEngine(p, cal)
+	tests := []struct {
+		name        string
+		rule        string
+		from        string
+		lastDay     string
+		calendar    bool
+		provisional bool
+	}{
+		// 5 working days from Monday 28 December 2026: 29, 30, 31
+		// December, 5 and 6 January 2027 (4 January is New Year moved off
+		// Saturday 2 January).
+		{"working days into 2027", "amendment_objection", "2026-12-28T10:00", "2027-01-06", true, true},
+		{"working days within 2026", "amendment_objection", "2026-11-02T10:00", "2026-11-09", true, false},
+		{"calendar days rolled in 2026", "pay", "2026-12-01T10:00", "2026-12-08", true, false},
+		{"calendar days rolled into 2027", "pay", "2026-12-28T10:00", "2027-01-05", true, true},
+		{"calendar days, not rolled", "block_notice", "2026-12-30T10:00", "2027-01-02", false, false},
+		{"earliest of, one provisional", "answer", "2026-12-20T10:00", "2027-01-04", true, true},
+		{"least notice before, in 2027", "amendment_notice", "2027-03-25T00:00", "2027-03-22", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := e.Deadline(tt.rule, at(tt.from))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.LastDay.String() != tt.lastDay {
+				t.Errorf("last day %s, want %s", d.LastDay, tt.lastDay)
+			}
+			if (d.Calendar == cal.Version()) != tt.calendar || (d.Calendar != "" && d.Calendar != cal.Version()) {
+				t.Errorf("calendar %q, want it %v", d.Calendar, tt.calendar)
+			}
+			if d.Provisional != tt.provisional || d.Provisional != strings.Contains(d.Reason, "2027 not yet decreed") {
+				t.Errorf("provisional %v (%q), want %v", d.Provisional, d.Reason, tt.provisional)
+			}
+		})
 	}
 }
 
