@@ -107,11 +107,24 @@ func (s *Server) documentCommand(w http.ResponseWriter, r *http.Request, build f
 	s.command(w, r, m, id, http.StatusOK, build(id))
 }
 
-// genericCommand accepts any command the bus handles, by its type name, with
-// the command's payload as the body.
+// clientCommands are the commands the generic endpoint accepts: those a
+// client (a party's user or its integration) sends. The operator's own
+// commands (publishing and withdrawing offer versions, amendment notices)
+// have only their dedicated routes, and a command added later is not
+// exposed here until it is listed.
+var clientCommands = map[string]bool{
+	"RegisterDocument": true, "SendDocument": true, "DeliverDocument": true,
+	"RegisterParty": true, "CompleteRegistrationStage": true, "AcceptOffer": true, "AddPartyUser": true,
+	"RemovePartyUser": true, "OpenOrgUnit": true, "BindCertificate": true, "ChangeRequisites": true,
+	"ReportCompromise": true, "NotifyTermination": true, "AcceptTariff": true, "ObjectToAmendment": true,
+}
+
+// genericCommand accepts a client command the bus handles, by its type
+// name, with the command's payload as the body.
 func (s *Server) genericCommand(w http.ResponseWriter, r *http.Request) {
-	cmd, ok := s.cfg.Bus.NewCommand(r.PathValue("type"))
-	if !ok {
+	name := r.PathValue("type")
+	cmd, ok := s.cfg.Bus.NewCommand(name)
+	if !ok || !clientCommands[name] {
 		writeError(w, r, http.StatusNotFound, commands.ErrUnknownCommand.Code, "unknown command type "+strconv.Quote(r.PathValue("type")))
 		return
 	}

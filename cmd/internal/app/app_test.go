@@ -217,6 +217,8 @@ func TestBadInput(t *testing.T) {
 		{"empty body", "POST", "/api/v1/documents", ``, nil, 400, "empty_body"},
 		{"body over the limit", "POST", "/api/v1/documents", big, nil, 413, "body_too_large"},
 		{"unknown command", "POST", "/api/v1/commands/LaunchRocket", `{}`, nil, 404, "unknown_command"},
+		{"an operator's command", "POST", "/api/v1/commands/PublishOfferVersion", `{"offer_id":"x"}`, nil, 404, "unknown_command"},
+		{"an operator's notice", "POST", "/api/v1/commands/SendAmendmentNotice", `{"offer_id":"x","version":1}`, nil, 404, "unknown_command"},
 		{"missing ids", "POST", "/api/v1/commands/SendDocument", `{}`, nil, 400, "invalid_id"},
 		{"bad path id", "POST", "/api/v1/documents/not-a-uuid/send", nil, nil, 400, "invalid_id"},
 		{"missing party", "POST", "/api/v1/documents", map[string]any{"recipient_party": "x", "kind": "invoice", "title": "t", "content_sha256": hash}, nil, 422, "validation_failed"},
