@@ -29,6 +29,7 @@ import (
 // the party view, the acceptance proof, the offer in force at a time and
 // the terms ending soon; then a rebuild of each gives the same answers.
 func TestPartyReadModels(t *testing.T) {
+	t.Parallel() // its own database
 	ctx := context.Background()
 	pool, _ := pgtest.NewPool(t)
 	store := pgstore.New(pool, pgstore.Options{})
@@ -176,6 +177,7 @@ func TestPartyReadModels(t *testing.T) {
 
 // An event for a party the model never saw stops the projection on it.
 func TestPartiesStopsOnAnOrphanEvent(t *testing.T) {
+	t.Parallel() // its own database
 	ctx := context.Background()
 	pool, _ := pgtest.NewPool(t)
 	store := pgstore.New(pool, pgstore.Options{})
@@ -188,43 +190,25 @@ func TestPartiesStopsOnAnOrphanEvent(t *testing.T) {
 	if _, err := store.Append(ctx, party.StreamID(id), eventstore.NoStream, env); err != nil {
 		t.Fatal(err)
 	}
-	// The event may stay invisible to readers while another transaction of
-	// the cluster runs (pg_snapshot_xmin): try until it is read.
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		_, err := projections.CatchUp(ctx, pool, store, parties.New(reg), parties.Name, 10, nil, nil)
-		var evErr *projections.EventError
-		if errors.As(err, &evErr) && evErr.Type == party.TypeUserRemoved {
-			return
-		}
-		if err != nil || time.Now().After(deadline) {
-			t.Fatalf("got %v, want the orphan event refused", err)
-		}
-		time.Sleep(10 * time.Millisecond)
+	if err := store.WaitReadable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err := projections.CatchUp(ctx, pool, store, parties.New(reg), parties.Name, 10, nil, nil)
+	var evErr *projections.EventError
+	if !errors.As(err, &evErr) || evErr.Type != party.TypeUserRemoved {
+		t.Fatalf("got %v, want the orphan event refused", err)
 	}
 }
 
-// catchUpAll applies every event in the log to m: an event is readable only
-// once no older transaction of the cluster runs, so it tries until m's
-// checkpoint reaches the last event.
+// catchUpAll applies every event in the log to m, after waiting until
+// every committed event is readable.
 func catchUpAll(t *testing.T, pool *pgxpool.Pool, store *pgstore.Store, m projections.Projection) {
 	t.Helper()
 	ctx := context.Background()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if _, err := projections.CatchUp(ctx, pool, store, m, m.Name(), 3, nil, nil); err != nil {
-			t.Fatal(err)
-		}
-		var done bool
-		if err := pool.QueryRow(ctx, "SELECT (SELECT position FROM "+m.Name()+".checkpoint) >= (SELECT max(position) FROM events)").Scan(&done); err != nil {
-			t.Fatal(err)
-		}
-		if done {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never caught up", m.Name())
-		}
-		time.Sleep(10 * time.Millisecond)
+	if err := store.WaitReadable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := projections.CatchUp(ctx, pool, store, m, m.Name(), 3, nil, nil); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"docledger/domain/document"
 	"docledger/domain/event"
 	"docledger/eventstore"
+	"docledger/internal/eventually"
 	"docledger/projections"
 	"docledger/projections/inbox"
 	"docledger/projections/parties"
@@ -91,18 +92,8 @@ func (f *fixture) runner(t *testing.T, batch int) (*projections.Runner, chan err
 	return r, done
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 func TestRunnerBuildsInbox(t *testing.T) {
+	t.Parallel() // its own database
 	f := newFixture(t)
 	party := "IIN900101300123"
 	ids := make([]uuid.UUID, 5)
@@ -116,7 +107,7 @@ func TestRunnerBuildsInbox(t *testing.T) {
 	f.runner(t, 2)
 
 	ctx := context.Background()
-	waitFor(t, "the inbox", func() bool {
+	eventually.True(t, "the inbox", func() bool {
 		p, err := inbox.Query(ctx, f.pool, party, "", 10)
 		return err == nil && len(p.Documents) == 5 && p.Documents[4].Status == "delivered"
 	})
@@ -145,7 +136,7 @@ func TestRunnerBuildsInbox(t *testing.T) {
 	// Live: a new document shows up.
 	late := uuid.New()
 	f.append(t, late, eventstore.NoStream, registered(late, party, 20))
-	waitFor(t, "the live event", func() bool {
+	eventually.True(t, "the live event", func() bool {
 		p, _ := inbox.Query(ctx, f.pool, party, "", 1)
 		return len(p.Documents) == 1 && p.Documents[0].DocumentID == late
 	})
@@ -158,6 +149,7 @@ func TestRunnerBuildsInbox(t *testing.T) {
 // A projection that cannot apply an event stops there, keeps everything
 // before it, and names the event.
 func TestRunnerStopsOnAFailingEvent(t *testing.T) {
+	t.Parallel() // its own database
 	f := newFixture(t)
 	party := "IIN900101300123"
 	good := uuid.New()
@@ -199,6 +191,7 @@ func TestRunnerStopsOnAFailingEvent(t *testing.T) {
 // Rebuild replays into fresh tables and swaps them in: a reader sees the old
 // model or the whole new one, never a part.
 func TestRebuildSwapsAtomically(t *testing.T) {
+	t.Parallel() // its own database
 	f := newFixture(t)
 	ctx := context.Background()
 	party := "IIN900101300123"
@@ -265,7 +258,7 @@ func TestRebuildSwapsAtomically(t *testing.T) {
 	f.runner(t, 100)
 	id := uuid.New()
 	f.append(t, id, eventstore.NoStream, registered(id, party, n+1))
-	waitFor(t, "the event after the rebuild", func() bool {
+	eventually.True(t, "the event after the rebuild", func() bool {
 		var c int
 		f.pool.QueryRow(ctx, "SELECT count(*) FROM inbox.documents").Scan(&c)
 		return c == n+1
@@ -276,6 +269,7 @@ func TestRebuildSwapsAtomically(t *testing.T) {
 // applies only party events, over a log of document events) still moves its
 // checkpoint to the head, without a transaction per read.
 func TestSkippingRunnerReachesTheHead(t *testing.T) {
+	t.Parallel() // its own database
 	f := newFixture(t)
 	for i := 0; i < 30; i++ {
 		id := uuid.New()
@@ -290,7 +284,7 @@ func TestSkippingRunnerReachesTheHead(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	waitFor(t, "the skipping runner's checkpoint at the head", func() bool {
+	eventually.True(t, "the skipping runner's checkpoint at the head", func() bool {
 		st, err := projections.ReadStatus(context.Background(), f.pool, f.store, party)
 		return err == nil && st.Head > 0 && st.Position == st.Head
 	})
@@ -332,6 +326,7 @@ func (k *killing) Apply(ctx context.Context, tx pgx.Tx, schema string, events []
 // A database fault in the middle of a batch is retried with backoff: the
 // projection does not stop, and every event is applied exactly once.
 func TestRunnerRetriesAfterTheConnectionDiesMidBatch(t *testing.T) {
+	t.Parallel() // its own database
 	f := newFixture(t)
 	party := "IIN900101300123"
 	var last int64
@@ -359,7 +354,7 @@ func TestRunnerRetriesAfterTheConnectionDiesMidBatch(t *testing.T) {
 	go func() { done <- r.Run(ctx) }()
 	defer func() { cancel(); <-done }()
 	var cp int64
-	waitFor(t, "the checkpoint at the last event", func() bool {
+	eventually.True(t, "the checkpoint at the last event", func() bool {
 		return f.pool.QueryRow(context.Background(), "SELECT position FROM inbox.checkpoint").Scan(&cp) == nil && cp == last
 	})
 	if err := r.Err(); err != nil {
@@ -375,6 +370,7 @@ func TestRunnerRetriesAfterTheConnectionDiesMidBatch(t *testing.T) {
 }
 
 func TestTransient(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		err  error
 		want bool

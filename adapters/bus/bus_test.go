@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"docledger/adapters/bus"
@@ -20,6 +21,7 @@ import (
 	"docledger/domain/document"
 	"docledger/domain/event"
 	"docledger/eventstore"
+	"docledger/internal/eventually"
 )
 
 const hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -87,6 +89,7 @@ func registerCmd(id uuid.UUID) *commands.RegisterDocument {
 }
 
 func TestCommandPath(t *testing.T) {
+	t.Parallel() // its own database
 	for _, transport := range []string{bus.TransportGoChannel, bus.TransportSQL, bus.TransportNATS} {
 		t.Run(transport, func(t *testing.T) {
 			if transport == bus.TransportNATS && os.Getenv("NATS_URL") == "" {
@@ -141,6 +144,7 @@ func TestCommandPath(t *testing.T) {
 // Many clients at once, several on the same documents: every command gets
 // its own answer and each document ends with exactly its three events.
 func TestConcurrentCommands(t *testing.T) {
+	t.Parallel() // its own database
 	e := newEnv(t, bus.TransportGoChannel, nil)
 	ctx := context.Background()
 	ids := make([]uuid.UUID, 20)
@@ -184,6 +188,7 @@ func TestConcurrentCommands(t *testing.T) {
 // A stale cached state is caught by the expected version: the command is
 // decided again on the current state.
 func TestStaleCacheIsCorrected(t *testing.T) {
+	t.Parallel() // its own database
 	e := newEnv(t, bus.TransportGoChannel, nil)
 	ctx := context.Background()
 	id := uuid.New()
@@ -215,6 +220,7 @@ type failing struct {
 func (f failing) AggregateID() string { return f.ID }
 
 func TestFailuresGoToThePoisonQueue(t *testing.T) {
+	t.Parallel() // its own database
 	var e *env
 	attempts := 0
 	e = newEnv(t, bus.TransportGoChannel, func(e2 *env) error {
@@ -255,25 +261,18 @@ func TestFailuresGoToThePoisonQueue(t *testing.T) {
 	if attempts != 3 {
 		t.Fatalf("conflicting command tried %d times, want 3", attempts)
 	}
-	deadline := time.Now().Add(10 * time.Second)
 	var reasons []string
-	for time.Now().Before(deadline) {
+	eventually.True(t, "both commands in the poison queue", func() bool {
 		rows, err := e.pool.Query(ctx, `SELECT reason FROM poisoned_commands WHERE metadata->>'command_id' IN ('broken-1', 'conflict-1') ORDER BY id`)
 		if err != nil {
 			t.Fatal(err)
 		}
-		reasons = reasons[:0]
-		for rows.Next() {
-			var r string
-			rows.Scan(&r)
-			reasons = append(reasons, r)
+		reasons, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
 		}
-		rows.Close()
-		if len(reasons) == 2 {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return len(reasons) == 2
+	})
 	if len(reasons) != 2 || reasons[0] == "" || reasons[1] == "" {
 		t.Fatalf("poisoned commands: %q", reasons)
 	}
@@ -291,6 +290,7 @@ func TestFailuresGoToThePoisonQueue(t *testing.T) {
 // One handler per command: a second registration, or one whose name is not
 // its command's, is refused.
 func TestAddRefusesBadRegistrations(t *testing.T) {
+	t.Parallel() // its own database
 	newEnv(t, bus.TransportGoChannel, func(e *env) error {
 		if err := commands.RegisterDocumentHandlers(e.bus, commands.DocumentDeps{Store: e.store, Registry: e.reg,
 			Clock: domain.ClockFunc(func() time.Time { return now })}); err == nil {
@@ -309,6 +309,7 @@ func TestAddRefusesBadRegistrations(t *testing.T) {
 }
 
 func TestUnknownCommand(t *testing.T) {
+	t.Parallel() // its own database
 	e := newEnv(t, bus.TransportGoChannel, nil)
 	if _, err := e.bus.Send(context.Background(), commands.Meta{}, &failing{ID: "x"}); !errors.Is(err, commands.ErrUnknownCommand) {
 		t.Fatalf("unknown command: %v", err)

@@ -22,12 +22,14 @@ func newStore(t *testing.T) *pgstore.Store {
 }
 
 func TestConformance(t *testing.T) {
+	t.Parallel() // its own database
 	storetest.Run(t, func(t *testing.T) storetest.Store { return newStore(t) })
 }
 
 // The application role may only read and append: UPDATE, DELETE and
 // TRUNCATE are refused, and even the owner is stopped by the trigger.
 func TestEventsAreAppendOnly(t *testing.T) {
+	t.Parallel() // its own database
 	pool, adminURL := pgtest.NewPool(t)
 	s := pgstore.New(pool, pgstore.Options{})
 	t.Cleanup(s.Close)
@@ -65,6 +67,7 @@ func TestEventsAreAppendOnly(t *testing.T) {
 // ReadTypes returns only the wanted types, continues past the others, and
 // treats the prefixes as text (no LIKE wildcards).
 func TestReadTypes(t *testing.T) {
+	t.Parallel() // its own database
 	s := newStore(t)
 	ctx := context.Background()
 	types := []string{"doc.sent", "party.offer_accepted", "doc.sent", "party.offerXaccepted", "party.offer_accepted", "doc.sent", "doc.sent"}
@@ -130,6 +133,7 @@ func TestReadTypes(t *testing.T) {
 // store polls once an hour, yet it sees an append through another store at
 // once.
 func TestSubscriberWokenByNotify(t *testing.T) {
+	t.Parallel() // its own database
 	pool, dsn := pgtest.NewPool(t)
 	writer := pgstore.New(pool, pgstore.Options{})
 	t.Cleanup(writer.Close)
@@ -172,6 +176,7 @@ func TestSubscriberWokenByNotify(t *testing.T) {
 // that found nothing is woken when it is released, and WaitReadable waits
 // for it.
 func TestEventsHeldBackByAnOlderTransaction(t *testing.T) {
+	t.Parallel() // its own database
 	pool, _ := pgtest.NewPool(t)
 	s := pgstore.New(pool, pgstore.Options{})
 	t.Cleanup(s.Close)
