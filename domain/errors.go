@@ -20,6 +20,9 @@ const (
 	Conflict Kind = "conflict"
 	// PreconditionFailed: the sender's expected version is not the current one.
 	PreconditionFailed Kind = "precondition_failed"
+	// Unauthenticated: the request carries no identity the server accepts
+	// (none, expired, revoked or malformed credentials).
+	Unauthenticated Kind = "unauthenticated"
 	// Forbidden: the actor may not do this.
 	Forbidden Kind = "forbidden"
 	// Unavailable: a dependency (trust anchors, OCSP, the database) cannot

@@ -38,6 +38,8 @@ func Status(k domain.Kind) int {
 		return http.StatusConflict
 	case domain.PreconditionFailed:
 		return http.StatusPreconditionFailed
+	case domain.Unauthenticated:
+		return http.StatusUnauthorized
 	case domain.Forbidden:
 		return http.StatusForbidden
 	case domain.Unavailable:

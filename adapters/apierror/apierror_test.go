@@ -26,6 +26,7 @@ func TestWriteErr(t *testing.T) {
 		{domain.NewErrorOf(domain.Unavailable, "signature_verification_unavailable", "x"), 503, "signature_verification_unavailable", true},
 		{domain.NewErrorOf(domain.Timeout, "command_timeout", "x"), 504, "command_timeout", true},
 		{domain.NewErrorOf(domain.Forbidden, "forbidden", "x"), 403, "forbidden", true},
+		{domain.NewErrorOf(domain.Unauthenticated, "unauthenticated", "x"), 401, "unauthenticated", true},
 		{domain.NewErrorOf(domain.Malformed, "invalid_cursor", "x"), 400, "invalid_cursor", true},
 		{&domain.Error{Code: "from_an_old_peer", Message: "no kind"}, 422, "from_an_old_peer", true},
 		{errors.New("connection reset by peer"), 500, "internal_error", false},
