@@ -99,19 +99,24 @@ func (s *server) doFull(method, path string, body any, header map[string]string)
 	return code, out, hdr
 }
 
+// send sends a request and checks the exchange against docs/openapi.yaml
+// (checkAPI): a drift fails the test.
 func (s *server) send(method, path string, body any, header map[string]string) (int, map[string]any, []byte, http.Header) {
 	s.t.Helper()
 	s.clock.Advance(time.Second)
-	var rd io.Reader
+	var reqBody []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = strings.NewReader(b)
+		reqBody = []byte(b)
 	case []byte:
-		rd = bytes.NewReader(b)
+		reqBody = b
 	default:
-		j, _ := json.Marshal(b)
-		rd = bytes.NewReader(j)
+		reqBody, _ = json.Marshal(b)
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(reqBody)
 	}
 	req, _ := http.NewRequest(method, s.base+path, rd)
 	if rd != nil {
@@ -128,6 +133,9 @@ func (s *server) send(method, path string, body any, header map[string]string) (
 	out := map[string]any{}
 	raw, _ := io.ReadAll(resp.Body)
 	_ = json.Unmarshal(raw, &out)
+	if err := checkAPI(req, reqBody, resp.StatusCode, resp.Header, raw); err != nil {
+		s.t.Errorf("openapi: %v", err)
+	}
 	return resp.StatusCode, out, raw, resp.Header
 }
 
@@ -236,12 +244,7 @@ func TestEndToEnd(t *testing.T) {
 	if code != 200 || !bytes.HasPrefix(raw, []byte("openapi: 3.")) {
 		t.Fatalf("openapi.yaml: %d %.40q", code, raw)
 	}
-	resp, err := http.Get(s.base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	metrics, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_, metrics := s.doRaw("GET", "/metrics")
 	for _, m := range []string{`ledger_commands_total{command="RegisterDocument",outcome="ok"} 3`, "ledger_command_duration_seconds_bucket",
 		`ledger_appends_total{outcome="ok"} 6`, "ledger_append_duration_seconds", `ledger_projection_lag_events{projection="inbox"}`,
 		"ledger_watermill_handler_execution_time_seconds"} {
