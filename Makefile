@@ -16,7 +16,7 @@ db:
 run: build
 	@env $(DB_ENV) ./bin/ledgerctl migrate
 	@env $(DB_ENV) ./bin/ledgerctl demo
-	@env $(DB_ENV) LEDGER_HTTP_ADDR=$${LEDGER_HTTP_ADDR:-:8080} ./bin/ledgerd
+	@env $(DB_ENV) LEDGER_HTTP_ADDR=$${LEDGER_HTTP_ADDR:-127.0.0.1:8080} ./bin/ledgerd
 
 test:
 	@env $(DB_ENV) bash scripts/test.sh

@@ -24,6 +24,7 @@ import (
 	"docledger/projections"
 	"docledger/projections/inbox"
 	"docledger/projections/parties"
+	"docledger/query"
 )
 
 const hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -132,6 +133,30 @@ func TestRunnerBuildsInbox(t *testing.T) {
 	}
 	if _, err := inbox.Query(ctx, f.pool, party, "not-a-cursor", 2); !errors.Is(err, inbox.ErrBadCursor) {
 		t.Fatalf("bad cursor: %v", err)
+	}
+	// One document by id, with its stream's version.
+	d, err := inbox.Get(ctx, f.pool, ids[0])
+	if err != nil || d.Status != "delivered" || d.StreamVersion != 3 || d.SenderParty != "BIN990140000123" ||
+		d.SentAt == nil || d.DeliveredAt == nil || !d.DeliveredAt.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("document %s: %+v, %v", ids[0], d, err)
+	}
+	if d, err := inbox.Get(ctx, f.pool, ids[1]); err != nil || d.Status != "registered" || d.StreamVersion != 1 {
+		t.Fatalf("document %s: %+v, %v", ids[1], d, err)
+	}
+	if _, err := inbox.Get(ctx, f.pool, uuid.New()); !errors.Is(err, query.ErrDocumentNotFound) {
+		t.Fatalf("unknown document: %v", err)
+	}
+	// The sender's outbox holds every document it sent, to any recipient,
+	// paged the same way.
+	out, err := inbox.Outbox(ctx, f.pool, "BIN990140000123", "", 4)
+	if err != nil || len(out.Documents) != 4 || out.Next == "" || out.Documents[0].DocumentID != other {
+		t.Fatalf("outbox page 1: %+v, %v", out, err)
+	}
+	if out, err = inbox.Outbox(ctx, f.pool, "BIN990140000123", out.Next, 4); err != nil || len(out.Documents) != 2 || out.Next != "" {
+		t.Fatalf("outbox page 2: %+v, %v", out, err)
+	}
+	if out, err = inbox.Outbox(ctx, f.pool, party, "", 4); err != nil || len(out.Documents) != 0 {
+		t.Fatalf("a recipient's outbox: %+v, %v", out, err)
 	}
 	// Live: a new document shows up.
 	late := uuid.New()
@@ -253,6 +278,13 @@ func TestRebuildSwapsAtomically(t *testing.T) {
 	f.pool.QueryRow(ctx, "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'inbox%'").Scan(&schemas)
 	if schemas != 1 {
 		t.Fatalf("%d inbox schemas after the swap, want 1", schemas)
+	}
+	// The rebuilt table keeps the outbox's index and the stream versions.
+	var senderIdx, versioned int
+	f.pool.QueryRow(ctx, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'inbox' AND indexdef LIKE '%(sender_party, registered_at DESC, document_id DESC)%'").Scan(&senderIdx)
+	f.pool.QueryRow(ctx, "SELECT count(*) FROM inbox.documents WHERE stream_version = 1").Scan(&versioned)
+	if senderIdx != 1 || versioned != n {
+		t.Fatalf("after rebuild: %d sender indexes, %d documents at version 1 (want 1, %d)", senderIdx, versioned, n)
 	}
 	// The live runner goes on from the rebuilt checkpoint.
 	f.runner(t, 100)

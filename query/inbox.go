@@ -6,10 +6,12 @@ import (
 	"github.com/google/uuid"
 )
 
-// The inbox read model's answers.
+// The documents read model's answers (projection inbox).
 
-// InboxDocument is one inbox entry.
-type InboxDocument struct {
+// Document is a document as the read model knows it: its parties, what it
+// is, its status and times, and the version of its stream after the last
+// event applied (the ETag a client sends back as If-Match).
+type Document struct {
 	DocumentID     uuid.UUID  `json:"document_id"`
 	RecipientParty string     `json:"recipient_party"`
 	SenderParty    string     `json:"sender_party"`
@@ -20,12 +22,19 @@ type InboxDocument struct {
 	RegisteredAt   time.Time  `json:"registered_at"`
 	SentAt         *time.Time `json:"sent_at,omitempty"`
 	DeliveredAt    *time.Time `json:"delivered_at,omitempty"`
+	StreamVersion  int64      `json:"stream_version"`
 	Position       int64      `json:"position"`
 }
 
-// InboxPage is a page of a party's inbox. Next is the cursor of the following
-// page, empty on the last one.
-type InboxPage struct {
-	Documents []InboxDocument `json:"documents"`
-	Next      string          `json:"next_cursor,omitempty"`
+// InboxDocument is one entry of an inbox or an outbox.
+type InboxDocument = Document
+
+// DocumentPage is a page of a party's inbox or outbox. Next is the cursor of
+// the following page, empty on the last one.
+type DocumentPage struct {
+	Documents []Document `json:"documents"`
+	Next      string     `json:"next_cursor,omitempty"`
 }
+
+// InboxPage is a page of a party's inbox.
+type InboxPage = DocumentPage

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"docledger/commands"
 	"docledger/domain/document"
+	"docledger/query"
 )
 
 // idempotencyNamespace derives document ids from idempotency keys, so that a
@@ -173,7 +175,34 @@ func (s *Server) emptyBody(w http.ResponseWriter, r *http.Request) bool {
 	return s.decode(w, r, &empty)
 }
 
+// getDocument answers the document as the read model knows it, with its
+// stream version as the ETag (to send back as If-Match).
+func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	d, err := s.cfg.Reads.Document(r.Context(), id)
+	if err != nil {
+		s.writeErr(w, r, "document query", err)
+		return
+	}
+	w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(d.StreamVersion, 10)))
+	writeJSON(w, http.StatusOK, d)
+}
+
 func (s *Server) partyInbox(w http.ResponseWriter, r *http.Request) {
+	s.documentList(w, r, "inbox query", s.cfg.Reads.Inbox)
+}
+
+func (s *Server) partyOutbox(w http.ResponseWriter, r *http.Request) {
+	s.documentList(w, r, "outbox query", s.cfg.Reads.Outbox)
+}
+
+// documentList answers a page of the documents of the party in the path
+// (its inbox or its outbox) after the cursor query parameter.
+func (s *Server) documentList(w http.ResponseWriter, r *http.Request, what string,
+	list func(ctx context.Context, party, cursor string, limit int) (query.DocumentPage, error)) {
 	party := r.PathValue("id")
 	if party == "" || len(party) > 100 {
 		writeError(w, r, http.StatusBadRequest, "invalid_id", "a party id is 1 to 100 characters")
@@ -188,6 +217,6 @@ func (s *Server) partyInbox(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	page, err := s.cfg.Reads.Inbox(r.Context(), party, r.URL.Query().Get("cursor"), limit)
-	answer(s, w, r, "inbox query", page, err)
+	page, err := list(r.Context(), party, r.URL.Query().Get("cursor"), limit)
+	answer(s, w, r, what, page, err)
 }

@@ -34,6 +34,8 @@ type Sender interface {
 // cursor) are *domain.Error values whose kind decides the status.
 type Reads interface {
 	Inbox(ctx context.Context, party, cursor string, limit int) (query.InboxPage, error)
+	Outbox(ctx context.Context, party, cursor string, limit int) (query.DocumentPage, error)
+	Document(ctx context.Context, id uuid.UUID) (query.Document, error)
 	OfferVersions(ctx context.Context, offerID string) ([]query.OfferVersion, error)
 	Party(ctx context.Context, id uuid.UUID) (query.Party, error)
 	AcceptanceProof(ctx context.Context, id uuid.UUID) (query.AcceptanceProof, error)
@@ -56,7 +58,15 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// Gatherer serves /metrics; nil: the default registry.
 	Gatherer prometheus.Gatherer
-	Logger   *slog.Logger
+	// Logger receives the access log and the failures.
+	Logger *slog.Logger
+	// AccessLog logs one info line per request: method, path (without the
+	// query string, which may carry tokens), status, duration and
+	// correlation id.
+	AccessLog bool
+	// OpenAPI is the API's description, served at GET /api/v1/openapi.yaml
+	// (package docs embeds it); nil: not served (404).
+	OpenAPI []byte
 	// Mount adds further routes (e.g. the EDS login handler).
 	Mount func(mux *http.ServeMux)
 }
@@ -95,7 +105,10 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /api/v1/documents/{id}/send", s.sendDocument)
 	s.mux.HandleFunc("POST /api/v1/documents/{id}/deliver", s.deliverDocument)
 	s.mux.HandleFunc("POST /api/v1/commands/{type}", s.genericCommand)
+	s.mux.HandleFunc("GET /api/v1/documents/{id}", s.getDocument)
 	s.mux.HandleFunc("GET /api/v1/parties/{id}/inbox", s.partyInbox)
+	s.mux.HandleFunc("GET /api/v1/parties/{id}/outbox", s.partyOutbox)
+	s.mux.HandleFunc("GET /api/v1/openapi.yaml", s.openAPI)
 	s.partyRoutes()
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -105,12 +118,12 @@ func (s *Server) routes() {
 	if s.cfg.Mount != nil {
 		s.cfg.Mount(s.mux)
 	}
-	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
-	})
+	// No catch-all pattern: "/" would match every method and swallow the
+	// mux's 405 answers; ServeHTTP answers the misses instead.
 }
 
-// ServeHTTP serves the API, with a correlation id on every request.
+// ServeHTTP serves the API, with a correlation id on every request and,
+// when configured, one access-log line.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cid := r.Header.Get("X-Correlation-ID")
 	if cid == "" || len(cid) > 128 {
@@ -120,11 +133,64 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(withCorrelation(r.Context(), cid))
 	start := time.Now()
 	rw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	s.mux.ServeHTTP(rw, r)
-	if s.log.Enabled(r.Context(), slog.LevelDebug) {
-		s.log.Debug("http request", "method", r.Method, "path", r.URL.Path, "status", rw.status,
-			"duration_ms", time.Since(start).Milliseconds(), "correlation_id", cid)
+	if h, pattern := s.mux.Handler(r); pattern == "" {
+		noRoute(rw, r, h)
+	} else {
+		s.mux.ServeHTTP(rw, r)
 	}
+	if s.cfg.AccessLog {
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "http request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rw.status),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+			slog.String("correlation_id", cid))
+	}
+}
+
+// noRoute answers a request no pattern matches, in the error envelope:
+// 405 method_not_allowed with the Allow header when the path is served for
+// other methods (which the mux's own handler h, run on a recorder, tells),
+// else 404 not_found.
+func noRoute(w http.ResponseWriter, r *http.Request, h http.Handler) {
+	rec := &headerRecorder{header: http.Header{}}
+	h.ServeHTTP(rec, r)
+	if rec.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", rec.header.Get("Allow"))
+		writeError(w, r, http.StatusMethodNotAllowed, "method_not_allowed",
+			r.Method+" is not allowed on "+r.URL.Path+"; allowed: "+rec.header.Get("Allow"))
+		return
+	}
+	writeError(w, r, http.StatusNotFound, "not_found", "no such endpoint: "+r.Method+" "+r.URL.Path)
+}
+
+// headerRecorder keeps a handler's status and headers and drops its body.
+type headerRecorder struct {
+	header http.Header
+	status int
+}
+
+func (h *headerRecorder) Header() http.Header { return h.header }
+
+func (h *headerRecorder) Write(b []byte) (int, error) {
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	return len(b), nil
+}
+
+func (h *headerRecorder) WriteHeader(code int) {
+	if h.status == 0 {
+		h.status = code
+	}
+}
+
+func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.OpenAPI == nil {
+		writeError(w, r, http.StatusNotFound, "not_found", "this server has no API description")
+		return
+	}
+	w.Header().Set("Content-Type", "application/yaml")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(s.cfg.OpenAPI)
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {

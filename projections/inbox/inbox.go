@@ -1,5 +1,7 @@
-// Package inbox is the inbox read model: the documents addressed to each
-// recipient party, newest first, with their delivery status.
+// Package inbox is the documents read model (projection and schema
+// "inbox"): every document with its parties, status, times and stream
+// version, read one at a time, as each recipient's inbox and as each
+// sender's outbox, newest first.
 package inbox
 
 import (
@@ -48,7 +50,7 @@ type row struct {
 	status              string
 	registeredAt        time.Time
 	sentAt, deliveredAt *time.Time
-	position            int64
+	version, position   int64
 }
 
 // Apply folds the batch per document in memory, then writes it with two
@@ -90,7 +92,8 @@ func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, events
 		default:
 			continue
 		}
-		rows[documentID(payload)].position = e.Position
+		r := rows[documentID(payload)]
+		r.version, r.position = e.StreamVersion, e.Position
 	}
 	var ins, upd []*row
 	for _, id := range order {
@@ -104,34 +107,35 @@ func (p *Projection) Apply(ctx context.Context, tx pgx.Tx, schema string, events
 	if len(ins) > 0 {
 		n := len(ins)
 		ids, recips, senders, titles, kinds, hashes, statuses := make([]uuid.UUID, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		regs, sents, delivs, poss := make([]time.Time, n), make([]*time.Time, n), make([]*time.Time, n), make([]int64, n)
+		regs, sents, delivs, vers, poss := make([]time.Time, n), make([]*time.Time, n), make([]*time.Time, n), make([]int64, n), make([]int64, n)
 		for i, r := range ins {
 			ids[i], recips[i], senders[i], titles[i], kinds[i], hashes[i], statuses[i] = r.id, r.recipient, r.sender, r.title, r.kind, r.hash, r.status
-			regs[i], sents[i], delivs[i], poss[i] = r.registeredAt, r.sentAt, r.deliveredAt, r.position
+			regs[i], sents[i], delivs[i], vers[i], poss[i] = r.registeredAt, r.sentAt, r.deliveredAt, r.version, r.position
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO `+table+` (document_id, recipient_party, sender_party, title, kind,
-				content_sha256, status, registered_at, sent_at, delivered_at, position)
+				content_sha256, status, registered_at, sent_at, delivered_at, stream_version, position)
 			SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-				$8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::bigint[])`,
-			ids, recips, senders, titles, kinds, hashes, statuses, regs, sents, delivs, poss)
+				$8::timestamptz[], $9::timestamptz[], $10::timestamptz[], $11::bigint[], $12::bigint[])`,
+			ids, recips, senders, titles, kinds, hashes, statuses, regs, sents, delivs, vers, poss)
 		if err != nil {
 			return fmt.Errorf("insert documents: %w", err)
 		}
 	}
 	if len(upd) > 0 {
 		n := len(upd)
-		ids, statuses, sents, delivs, poss := make([]uuid.UUID, n), make([]string, n), make([]*time.Time, n), make([]*time.Time, n), make([]int64, n)
+		ids, statuses, sents, delivs, vers, poss := make([]uuid.UUID, n), make([]string, n), make([]*time.Time, n), make([]*time.Time, n), make([]int64, n), make([]int64, n)
 		for i, r := range upd {
-			ids[i], statuses[i], sents[i], delivs[i], poss[i] = r.id, r.status, r.sentAt, r.deliveredAt, r.position
+			ids[i], statuses[i], sents[i], delivs[i], vers[i], poss[i] = r.id, r.status, r.sentAt, r.deliveredAt, r.version, r.position
 		}
 		tag, err := tx.Exec(ctx, `UPDATE `+table+` d SET
 				status = u.status,
 				sent_at = coalesce(u.sent_at, d.sent_at),
 				delivered_at = coalesce(u.delivered_at, d.delivered_at),
+				stream_version = u.stream_version,
 				position = u.position
-			FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bigint[])
-				AS u(document_id, status, sent_at, delivered_at, position)
-			WHERE d.document_id = u.document_id`, ids, statuses, sents, delivs, poss)
+			FROM unnest($1::uuid[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bigint[], $6::bigint[])
+				AS u(document_id, status, sent_at, delivered_at, stream_version, position)
+			WHERE d.document_id = u.document_id`, ids, statuses, sents, delivs, vers, poss)
 		if err != nil {
 			return fmt.Errorf("update documents: %w", err)
 		}
@@ -154,13 +158,13 @@ func documentID(p event.Payload) uuid.UUID {
 	return uuid.Nil
 }
 
-// Document is InboxDocument (package query).
-type Document = query.InboxDocument
+// Document is a document of the read model (package query).
+type Document = query.Document
 
-// Page is InboxPage (package query).
-type Page = query.InboxPage
+// Page is a page of an inbox or an outbox (package query).
+type Page = query.DocumentPage
 
-// ErrBadCursor is returned for a cursor the inbox did not issue.
+// ErrBadCursor is returned for a cursor the model did not issue.
 var ErrBadCursor = query.ErrBadCursor
 
 // Querier runs queries (a pool or a transaction).
@@ -168,9 +172,58 @@ type Querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-// Query returns up to limit documents of party's inbox, newest first, after
-// cursor (keyset pagination on registration time and document id).
+const columns = `document_id, recipient_party, sender_party, title, kind, content_sha256,
+	status, registered_at, sent_at, delivered_at, stream_version, position`
+
+func scan(rows pgx.Rows) (Document, error) {
+	var d Document
+	err := rows.Scan(&d.DocumentID, &d.RecipientParty, &d.SenderParty, &d.Title, &d.Kind, &d.ContentSHA256,
+		&d.Status, &d.RegisteredAt, &d.SentAt, &d.DeliveredAt, &d.StreamVersion, &d.Position)
+	d.RegisteredAt = d.RegisteredAt.UTC()
+	if d.SentAt != nil {
+		t := d.SentAt.UTC()
+		d.SentAt = &t
+	}
+	if d.DeliveredAt != nil {
+		t := d.DeliveredAt.UTC()
+		d.DeliveredAt = &t
+	}
+	return d, err
+}
+
+// Get returns the document id (query.ErrDocumentNotFound when the model
+// does not know it).
+func Get(ctx context.Context, db Querier, id uuid.UUID) (Document, error) {
+	rows, err := db.Query(ctx, `SELECT `+columns+` FROM inbox.documents WHERE document_id = $1`, id)
+	if err != nil {
+		return Document{}, fmt.Errorf("document %s: %w", id, err)
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return Document{}, fmt.Errorf("document %s: %w", id, err)
+		}
+		return Document{}, query.ErrDocumentNotFound
+	}
+	return scan(rows)
+}
+
+// Query returns up to limit documents of party's inbox (the documents
+// addressed to it), newest first, after cursor (keyset pagination on
+// registration time and document id).
 func Query(ctx context.Context, db Querier, party, cursor string, limit int) (Page, error) {
+	return list(ctx, db, "recipient_party", party, cursor, limit)
+}
+
+// Outbox returns up to limit documents of party's outbox (the documents it
+// registered as sender), newest first, after cursor, as Query does.
+func Outbox(ctx context.Context, db Querier, party, cursor string, limit int) (Page, error) {
+	return list(ctx, db, "sender_party", party, cursor, limit)
+}
+
+// list pages the documents whose column (recipient_party or sender_party,
+// each with its index) is party.
+func list(ctx context.Context, db Querier, column, party, cursor string, limit int) (Page, error) {
 	var afterAt time.Time
 	var afterID uuid.UUID
 	useCursor := cursor != ""
@@ -180,24 +233,21 @@ func Query(ctx context.Context, db Querier, party, cursor string, limit int) (Pa
 			return Page{}, err
 		}
 	}
-	rows, err := db.Query(ctx, `SELECT document_id, recipient_party, sender_party, title, kind, content_sha256,
-			status, registered_at, sent_at, delivered_at, position
+	rows, err := db.Query(ctx, `SELECT `+columns+`
 		FROM inbox.documents
-		WHERE recipient_party = $1 AND (NOT $2 OR (registered_at, document_id) < ($3, $4))
+		WHERE `+column+` = $1 AND (NOT $2 OR (registered_at, document_id) < ($3, $4))
 		ORDER BY registered_at DESC, document_id DESC
 		LIMIT $5`, party, useCursor, afterAt, afterID, limit+1)
 	if err != nil {
-		return Page{}, fmt.Errorf("inbox of %s: %w", party, err)
+		return Page{}, fmt.Errorf("documents of %s: %w", party, err)
 	}
 	defer rows.Close()
 	page := Page{Documents: []Document{}}
 	for rows.Next() {
-		var d Document
-		if err := rows.Scan(&d.DocumentID, &d.RecipientParty, &d.SenderParty, &d.Title, &d.Kind, &d.ContentSHA256,
-			&d.Status, &d.RegisteredAt, &d.SentAt, &d.DeliveredAt, &d.Position); err != nil {
+		d, err := scan(rows)
+		if err != nil {
 			return Page{}, err
 		}
-		d.RegisteredAt = d.RegisteredAt.UTC()
 		page.Documents = append(page.Documents, d)
 	}
 	if err := rows.Err(); err != nil {

@@ -41,6 +41,17 @@ func (r *Reads) Inbox(ctx context.Context, party, cursor string, limit int) (que
 	return inbox.Query(ctx, r.pool, party, cursor, limit)
 }
 
+// Outbox is a page of the documents party sent (registered as sender),
+// newest first, after cursor (query.ErrBadCursor).
+func (r *Reads) Outbox(ctx context.Context, party, cursor string, limit int) (query.DocumentPage, error) {
+	return inbox.Outbox(ctx, r.pool, party, cursor, limit)
+}
+
+// Document is one document (query.ErrDocumentNotFound).
+func (r *Reads) Document(ctx context.Context, id uuid.UUID) (query.Document, error) {
+	return inbox.Get(ctx, r.pool, id)
+}
+
 // OfferVersions lists the versions of an offer (query.ErrOfferNotFound).
 func (r *Reads) OfferVersions(ctx context.Context, offerID string) ([]query.OfferVersion, error) {
 	return acceptances.OfferVersions(ctx, r.pool, offerID)

@@ -21,6 +21,7 @@ import (
 	"docledger/adapters/signature"
 	"docledger/adapters/signature/edslogin"
 	"docledger/commands"
+	"docledger/docs"
 	"docledger/domain"
 	"docledger/domain/calendar"
 	"docledger/domain/document"
@@ -168,7 +169,7 @@ func NewWith(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App
 	}
 	a.API, err = httpapi.New(httpapi.Config{
 		Bus: a.Bus, Reads: queries, Clock: a.clock, MaxBody: cfg.MaxBody, Gatherer: a.Metrics, Logger: log,
-		Ready: a.ready,
+		AccessLog: cfg.AccessLog, OpenAPI: docs.OpenAPI, Ready: a.ready,
 		Mount: func(mux *http.ServeMux) { mountErr = a.mountLogin(mux) },
 	})
 	err = errors.Join(err, mountErr)
@@ -220,6 +221,23 @@ func (a *App) Listen() error {
 	return nil
 }
 
+// listening says where ledgerd listens, and whether only this machine can
+// reach it.
+func listening(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return "listening on " + addr.String()
+	}
+	url := "http://" + tcp.String()
+	if tcp.IP.IsLoopback() {
+		return fmt.Sprintf("listening on %s (loopback only; set LEDGER_HTTP_ADDR=0.0.0.0:%d to listen on all interfaces)", url, tcp.Port)
+	}
+	if tcp.IP.IsUnspecified() {
+		return fmt.Sprintf("listening on %s (all interfaces; set LEDGER_HTTP_ADDR=127.0.0.1:%d for this machine only)", url, tcp.Port)
+	}
+	return "listening on " + url
+}
+
 // Addr is the bound HTTP address.
 func (a *App) Addr() string { return a.listener.Addr().String() }
 
@@ -258,7 +276,8 @@ func (a *App) Run(ctx context.Context) error {
 	srv := &http.Server{Handler: a.API, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	srvDone := make(chan error, 1)
 	go func() { srvDone <- srv.Serve(a.listener) }()
-	a.Log.Info("ledgerd serving", "addr", a.Addr(), "transport", a.Config.Transport)
+	a.Log.Info(listening(a.listener.Addr()), "addr", a.Addr(), "transport", a.Config.Transport,
+		"access_log", a.Config.AccessLog)
 
 	var err error
 	select {

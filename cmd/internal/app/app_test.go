@@ -81,17 +81,42 @@ func startAt(t *testing.T, clock *domain.ManualClock) *server {
 // that what the test does happens in order, as it would on the wall clock).
 func (s *server) do(method, path string, body any, header map[string]string) (int, map[string]any) {
 	s.t.Helper()
+	code, out, _ := s.doFull(method, path, body, header)
+	return code, out
+}
+
+// doRaw sends a request without a body and returns the raw answer.
+func (s *server) doRaw(method, path string) (int, []byte) {
+	s.t.Helper()
+	code, _, raw, _ := s.send(method, path, nil, nil)
+	return code, raw
+}
+
+// doFull is do that also returns the response's headers.
+func (s *server) doFull(method, path string, body any, header map[string]string) (int, map[string]any, http.Header) {
+	s.t.Helper()
+	code, out, _, hdr := s.send(method, path, body, header)
+	return code, out, hdr
+}
+
+// send sends a request and checks the exchange against docs/openapi.yaml
+// (checkAPI): a drift fails the test.
+func (s *server) send(method, path string, body any, header map[string]string) (int, map[string]any, []byte, http.Header) {
+	s.t.Helper()
 	s.clock.Advance(time.Second)
-	var rd io.Reader
+	var reqBody []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = strings.NewReader(b)
+		reqBody = []byte(b)
 	case []byte:
-		rd = bytes.NewReader(b)
+		reqBody = b
 	default:
-		j, _ := json.Marshal(b)
-		rd = bytes.NewReader(j)
+		reqBody, _ = json.Marshal(b)
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(reqBody)
 	}
 	req, _ := http.NewRequest(method, s.base+path, rd)
 	if rd != nil {
@@ -108,7 +133,10 @@ func (s *server) do(method, path string, body any, header map[string]string) (in
 	out := map[string]any{}
 	raw, _ := io.ReadAll(resp.Body)
 	_ = json.Unmarshal(raw, &out)
-	return resp.StatusCode, out
+	if err := checkAPI(req, reqBody, resp.StatusCode, resp.Header, raw); err != nil {
+		s.t.Errorf("openapi: %v", err)
+	}
+	return resp.StatusCode, out, raw, resp.Header
 }
 
 func (s *server) eventCount() int {
@@ -175,14 +203,50 @@ func TestEndToEnd(t *testing.T) {
 	if len(docs2) != 1 || docs2[0].(map[string]any)["document_id"] != ids[0] || docs2[0].(map[string]any)["status"] != "delivered" {
 		t.Fatalf("second page: %v", page2)
 	}
-	resp, err := http.Get(s.base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
+	// The sender reads back what it registered: the document, with its
+	// stream version as the ETag that If-Match takes, and its outbox.
+	code, doc, hdr := s.doFull("GET", "/api/v1/documents/"+ids[0], nil, nil)
+	if code != 200 || doc["status"] != "delivered" || doc["stream_version"].(float64) != 3 || doc["sender_party"] != "BIN990140000123" ||
+		doc["recipient_party"] != recipient || doc["delivered_at"] == nil || hdr.Get("ETag") != `"3"` {
+		t.Fatalf("get document: %d %v %v", code, doc, hdr)
 	}
-	metrics, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	if code, body := s.do("POST", "/api/v1/documents/"+ids[0]+"/deliver", nil, map[string]string{"If-Match": hdr.Get("ETag")}); code != 409 || errCode(body) != "document_already_delivered" {
+		t.Fatalf("deliver again at the read version: %d %v", code, body)
+	}
+	_, doc, hdr = s.doFull("GET", "/api/v1/documents/"+ids[1], nil, nil)
+	if code, body := s.do("POST", "/api/v1/documents/"+ids[1]+"/send", nil, map[string]string{"If-Match": hdr.Get("ETag")}); code != 200 || body["stream_version"].(float64) != 2 {
+		t.Fatalf("send at the read version %q: %d %v", hdr.Get("ETag"), code, body)
+	}
+	if code, body := s.do("GET", "/api/v1/documents/"+uuid.NewString(), nil, nil); code != 404 || errCode(body) != "document_not_found" {
+		t.Fatalf("unknown document: %d %v", code, body)
+	}
+	code, out := s.do("GET", "/api/v1/parties/BIN990140000123/outbox?limit=2", nil, nil)
+	if outDocs, _ := out["documents"].([]any); code != 200 || len(outDocs) != 2 || out["next_cursor"] == nil {
+		t.Fatalf("outbox: %d %v", code, out)
+	}
+	code, out = s.do("GET", "/api/v1/parties/BIN990140000123/outbox?limit=2&cursor="+out["next_cursor"].(string), nil, nil)
+	if outDocs, _ := out["documents"].([]any); code != 200 || len(outDocs) != 1 || outDocs[0].(map[string]any)["document_id"] != ids[0] {
+		t.Fatalf("outbox page 2: %d %v", code, out)
+	}
+	// A wrong method is 405 with Allow, in the error envelope.
+	for _, c := range []struct{ method, path, allow string }{
+		{"GET", "/api/v1/documents", "POST"},
+		{"DELETE", "/api/v1/documents/" + ids[0], "GET, HEAD"},
+		{"POST", "/api/v1/parties/" + recipient + "/inbox", "GET, HEAD"},
+		{"PUT", "/api/v1/parties/" + uuid.NewString(), "GET, HEAD"},
+	} {
+		code, body, hdr := s.doFull(c.method, c.path, nil, nil)
+		if code != 405 || errCode(body) != "method_not_allowed" || hdr.Get("Allow") != c.allow {
+			t.Errorf("%s %s: %d %v Allow %q", c.method, c.path, code, body, hdr.Get("Allow"))
+		}
+	}
+	code, raw := s.doRaw("GET", "/api/v1/openapi.yaml")
+	if code != 200 || !bytes.HasPrefix(raw, []byte("openapi: 3.")) {
+		t.Fatalf("openapi.yaml: %d %.40q", code, raw)
+	}
+	_, metrics := s.doRaw("GET", "/metrics")
 	for _, m := range []string{`ledger_commands_total{command="RegisterDocument",outcome="ok"} 3`, "ledger_command_duration_seconds_bucket",
-		`ledger_appends_total{outcome="ok"} 5`, "ledger_append_duration_seconds", `ledger_projection_lag_events{projection="inbox"}`,
+		`ledger_appends_total{outcome="ok"} 6`, "ledger_append_duration_seconds", `ledger_projection_lag_events{projection="inbox"}`,
 		"ledger_watermill_handler_execution_time_seconds"} {
 		if !strings.Contains(string(metrics), m) {
 			t.Errorf("/metrics lacks %s", m)

@@ -19,7 +19,7 @@ import (
 type Config struct {
 	DatabaseURL string // DATABASE_URL (required)
 	DBRole      string // LEDGER_DB_ROLE, default ledger_app; "-" keeps the login role
-	HTTPAddr    string // LEDGER_HTTP_ADDR, default :8080
+	HTTPAddr    string // LEDGER_HTTP_ADDR, default 127.0.0.1:8080 (loopback only)
 	Transport   string // LEDGER_TRANSPORT: gochannel (default), sql, nats
 	NATSURL     string // NATS_URL, for the nats transport
 	Partitions  int    // LEDGER_COMMAND_PARTITIONS
@@ -29,6 +29,7 @@ type Config struct {
 	Poll        time.Duration
 	LogLevel    slog.Level // LEDGER_LOG_LEVEL: debug, info, warn, error
 	Projections bool       // LEDGER_PROJECTIONS, default true: run the projection runners
+	AccessLog   bool       // LEDGER_ACCESS_LOG, default on: one info line per HTTP request
 	// TrustDir holds the NCA RK trust anchors EDS signatures are verified
 	// against (LEDGER_TRUST_DIR); empty: commands carrying a signature are
 	// refused with signature_verification_unavailable.
@@ -45,7 +46,7 @@ func ConfigFromEnv() (Config, error) {
 	c := Config{
 		DatabaseURL: strings.TrimSpace(os.Getenv("DATABASE_URL")),
 		DBRole:      envOr("LEDGER_DB_ROLE", pg.DefaultRole),
-		HTTPAddr:    envOr("LEDGER_HTTP_ADDR", ":8080"),
+		HTTPAddr:    envOr("LEDGER_HTTP_ADDR", DefaultHTTPAddr),
 		Transport:   envOr("LEDGER_TRANSPORT", bus.TransportGoChannel),
 		NATSURL:     os.Getenv("NATS_URL"),
 		TrustDir:    strings.TrimSpace(os.Getenv("LEDGER_TRUST_DIR")),
@@ -54,6 +55,7 @@ func ConfigFromEnv() (Config, error) {
 		CacheSize:   100000,
 		Poll:        250 * time.Millisecond,
 		Projections: true,
+		AccessLog:   true,
 	}
 	if c.DatabaseURL == "" {
 		return c, fmt.Errorf("DATABASE_URL is not set (make db prints one for the private cluster)")
@@ -94,7 +96,31 @@ func ConfigFromEnv() (Config, error) {
 			return c, fmt.Errorf("LEDGER_PROJECTIONS: %w", err)
 		}
 	}
+	if v := strings.TrimSpace(os.Getenv("LEDGER_ACCESS_LOG")); v != "" {
+		if c.AccessLog, err = parseSwitch(v); err != nil {
+			return c, fmt.Errorf("LEDGER_ACCESS_LOG: %w", err)
+		}
+	}
 	return c, nil
+}
+
+// DefaultHTTPAddr is where ledgerd listens unless LEDGER_HTTP_ADDR says
+// otherwise: the loopback interface only.
+const DefaultHTTPAddr = "127.0.0.1:8080"
+
+// parseSwitch reads on/off (or a strconv.ParseBool value).
+func parseSwitch(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "on", "yes":
+		return true, nil
+	case "off", "no":
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("want on or off, got %q", v)
+	}
+	return b, nil
 }
 
 func envOr(k, def string) string {

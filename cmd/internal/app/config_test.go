@@ -62,3 +62,25 @@ func setOrUnset(t *testing.T, k, v string) {
 		os.Unsetenv(k)
 	}
 }
+
+// ledgerd listens on loopback unless told otherwise, and logs every
+// request unless LEDGER_ACCESS_LOG turns it off.
+func TestConfigHTTPDefaults(t *testing.T) {
+	t.Setenv("DATABASE_URL", "postgres://unused")
+	setOrUnset(t, "LEDGER_HTTP_ADDR", "")
+	setOrUnset(t, "LEDGER_ACCESS_LOG", "")
+	cfg, err := app.ConfigFromEnv()
+	if err != nil || cfg.HTTPAddr != "127.0.0.1:8080" || !cfg.AccessLog {
+		t.Fatalf("defaults: addr %q access log %v (%v)", cfg.HTTPAddr, cfg.AccessLog, err)
+	}
+	for v, want := range map[string]bool{"off": false, "OFF": false, "false": false, "0": false, "on": true, "true": true} {
+		t.Setenv("LEDGER_ACCESS_LOG", v)
+		if cfg, err := app.ConfigFromEnv(); err != nil || cfg.AccessLog != want {
+			t.Errorf("LEDGER_ACCESS_LOG=%s: %v (%v)", v, cfg.AccessLog, err)
+		}
+	}
+	t.Setenv("LEDGER_ACCESS_LOG", "loud")
+	if _, err := app.ConfigFromEnv(); err == nil || !strings.Contains(err.Error(), "on or off") {
+		t.Fatalf("LEDGER_ACCESS_LOG=loud: %v", err)
+	}
+}
