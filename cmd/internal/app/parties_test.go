@@ -229,7 +229,11 @@ func TestKezekteRegistersBySigningTheAgreement(t *testing.T) {
 	acceptedAt, _ := time.Parse(time.RFC3339, a["accepted_at"].(string))
 	end := terms.End(acceptedAt, 3)
 	q := "/api/v1/parties/terms-ending?before=" + url.QueryEscape(end.Add(24*time.Hour).Format(time.RFC3339))
-	got := s.eventually(q, func(b map[string]any) bool { return len(list(b["terms"])) == 1 })
+	// The term's identity number comes from the parties read model, which may
+	// catch up after the terms model: wait for both.
+	got := s.eventually(q, func(b map[string]any) bool {
+		return len(list(b["terms"])) == 1 && obj(list(b["terms"])[0])["identity_number"] != nil
+	})
 	term := obj(list(got["terms"])[0])
 	if term["party_id"] != id || term["years"] != 3.0 || term["ends_at"] != end.UTC().Format(time.RFC3339) || term["identity_number"] != iinSelf {
 		t.Fatalf("term: %v (want end %s)", term, end)
