@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
 )
@@ -44,32 +43,34 @@ func main() {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmds := commandTable()
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
 		usage(stderr, cmds)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
+		return 2
+	}
+	if isHelp(args[0]) {
+		return printHelp(ctx, args[1:], stdout, stderr)
 	}
 	c, ok := cmds[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "ledgerctl: unknown command %q\n", args[0])
+		fmt.Fprintf(stderr, "ledgerctl: unknown command %q (valid: %s)\n\n", args[0], strings.Join(commandNames(cmds), ", "))
 		usage(stderr, cmds)
 		return 2
+	}
+	if path, ok := helpRequest(args[0], args[1:]); ok {
+		return printHelp(ctx, path, stdout, stderr)
+	}
+	if code := checkSub(args[0], args[1:], stderr); code >= 0 {
+		return code
 	}
 	return c.run(ctx, args[1:], stdout, stderr)
 }
 
 func usage(w io.Writer, cmds map[string]command) {
-	names := make([]string, 0, len(cmds))
-	for n := range cmds {
-		names = append(names, n)
-	}
-	sort.Strings(names)
 	fmt.Fprintln(w, "usage: ledgerctl COMMAND [ARGS]\n\ncommands:")
-	for _, n := range names {
+	for _, n := range commandNames(cmds) {
 		fmt.Fprintf(w, "  %-14s %s\n", n, cmds[n].summary)
 	}
+	fmt.Fprintf(w, "\nledgerctl COMMAND --help (or ledgerctl help COMMAND [SUB-COMMAND]) explains one.\n\n%s\n", envHelp)
 }
 
 // fail prints err as ledgerctl's error and returns exit status 1.

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"docledger/adapters/pg"
 	"docledger/cmd/internal/app"
@@ -32,6 +34,17 @@ func runProjections(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	if err := fs.Parse(rest); err != nil {
 		return 2
+	}
+	if sub == "rebuild" {
+		// Refuse an unknown name before connecting, with the valid ones.
+		cat, err := profiles.Catalog()
+		if err != nil {
+			return fail(stderr, err)
+		}
+		if names := projectionNames(app.Projections(app.NewRegistry(), cat)); !slices.Contains(names, name) {
+			fmt.Fprintf(stderr, "ledgerctl projections rebuild: unknown projection %q (valid: %s)\n", name, strings.Join(names, ", "))
+			return 2
+		}
 	}
 	dsn, err := databaseURL()
 	if err != nil {
@@ -75,5 +88,14 @@ func runProjections(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stdout, "rebuilt %s: %d events to position %d in %s (%.0f events/s)\n", name, res.Events, res.Position, res.Duration.Round(1e6), rate)
 		return 0
 	}
-	return fail(stderr, fmt.Errorf("unknown projection %q", name))
+	return fail(stderr, fmt.Errorf("unknown projection %q (valid: %s)", name, strings.Join(projectionNames(all), ", ")))
+}
+
+// projectionNames lists the read models' names, for errors and help.
+func projectionNames(all []projections.Projection) []string {
+	names := make([]string, 0, len(all))
+	for _, p := range all {
+		names = append(names, p.Name())
+	}
+	return names
 }

@@ -120,11 +120,11 @@ func runDeadline(cal *calendar.Calendar, args []string, stdout, stderr io.Writer
 	}
 	p, err := cat.Get(ref)
 	if err != nil {
-		return fail(stderr, err)
+		return fail(stderr, withProfileChoices(err, cat))
 	}
 	d, err := profile.NewEngine(p, cal).Deadline(*rule, t)
 	if err != nil {
-		return fail(stderr, err)
+		return fail(stderr, withRuleChoices(err, p))
 	}
 	fmt.Fprintf(stdout, "profile: %s\nrule: %s (clause %s)\nfrom: %s\nlast day: %s\ndue: %s\n",
 		d.Profile, d.Rule, d.Clause, calendar.InAlmaty(d.From).Format("2006-01-02T15:04:05Z07:00"),
