@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"docledger/adapters/policy"
 	"docledger/commands"
 	"docledger/domain"
 	"docledger/query"
@@ -41,6 +42,16 @@ type Reads interface {
 	AcceptanceProof(ctx context.Context, id uuid.UUID) (query.AcceptanceProof, error)
 	OfferAt(ctx context.Context, id uuid.UUID, t time.Time) (query.InForce, error)
 	TermsEnding(ctx context.Context, from, before time.Time, limit int) ([]query.Term, error)
+}
+
+// Authenticator turns a request's credentials (a session cookie, an
+// Authorization: Bearer session or API token) into the principal acting.
+// No credentials is policy.Principal{Kind: policy.Anonymous} and no error;
+// credentials that are malformed, unknown, expired or revoked are
+// policy.ErrUnauthenticated (or a more specific *domain.Error of kind
+// Unauthenticated). Package adapters/identity implements it.
+type Authenticator interface {
+	Authenticate(r *http.Request) (policy.Principal, error)
 }
 
 // Config configures the API.
