@@ -262,10 +262,7 @@ func (v *Verifier) check(se *SignerEvidence, m material, receivedAt time.Time, p
 	if err != nil {
 		return err
 	}
-	alg, err := signatureAlgorithm(sigOID, h, cert)
-	if err != nil {
-		return err
-	}
+	var signedAttrs []byte
 	if len(se.SignedAttributes) > 0 {
 		var attrs []attr
 		if _, err := asn1.UnmarshalWithParams(se.SignedAttributes, &attrs, "set"); err != nil {
@@ -292,10 +289,9 @@ func (v *Verifier) check(se *SignerEvidence, m material, receivedAt time.Time, p
 		if !bytes.Equal(md, se.ContentDigest) {
 			return errf(CodeContentMismatch, "the signature is over other content (message digest differs)")
 		}
-		if err := verifyMessageSignature(cert, alg, se.SignedAttributes, se.Signature); err != nil {
-			return err
-		}
-	} else if err := verifyDigestSignature(cert, alg, h, se.ContentDigest, se.Signature); err != nil {
+		signedAttrs = se.SignedAttributes
+	}
+	if err := verifyCMSSignature(cert, sigOID, h, signedAttrs, se.ContentDigest, se.Signature); err != nil {
 		return err
 	}
 
