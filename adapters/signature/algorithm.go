@@ -224,6 +224,23 @@ func checkCertSignature(child, parent *x509.Certificate) error {
 	return checkSignedBy(parent, o, child.SignatureAlgorithm, tbs, sig)
 }
 
+// checkCMSAlgorithms refuses a signer whose signature and digest
+// algorithms do not fit its key.
+func checkCMSAlgorithms(cert *x509.Certificate, sigOID asn1.ObjectIdentifier, h hashAlg) error {
+	if isGOSTKey(cert) {
+		k, err := parseGOSTKey(cert.RawSubjectPublicKeyInfo)
+		if err != nil {
+			return err
+		}
+		return k.checkAlgorithm(sigOID, h)
+	}
+	if h.std == 0 {
+		return errf(CodeUnsupportedAlgorithm, "digest %v does not fit a %v key", h, cert.PublicKeyAlgorithm)
+	}
+	_, err := signatureAlgorithm(sigOID, h.std, cert)
+	return err
+}
+
 // verifyCMSSignature checks a CMS signer's signature: over the DER of the
 // signed attributes when there are some, else over the content digest.
 func verifyCMSSignature(cert *x509.Certificate, sigOID asn1.ObjectIdentifier, h hashAlg, signedAttrs, digest, sig []byte) error {

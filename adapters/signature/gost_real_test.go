@@ -1,10 +1,15 @@
 package signature
 
 import (
+	"bytes"
+	"context"
 	"crypto/x509"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // ncaCert reads a certificate of the NCA RK test PKI from testdata/nca.
@@ -60,5 +65,89 @@ func TestRealNCACertificateSignatures(t *testing.T) {
 	}
 	if err := checkCertSignature(inter, inter2004); CodeOf(err) != CodeUnsupportedAlgorithm {
 		t.Errorf("2015 certificate under a 2004 key: %v", err)
+	}
+}
+
+// ncaTrust trusts the NCA RK GOST-2015 test root, the 2022 GOST
+// intermediate building the chain.
+func ncaTrust(t testing.TB) *TrustStore {
+	return NewTrustStore([]*x509.Certificate{ncaCert(t, "root_test_gost_2022.cer")},
+		[]*x509.Certificate{ncaCert(t, "nca_gost2022_test.cer"), ncaCert(t, "nca_rsa_test.crt")})
+}
+
+// fileTransport answers every GET with one file: the CRL distribution point
+// of the NCA test certificates, on loopback.
+type fileTransport struct{ body []byte }
+
+func (f fileTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method != http.MethodGet {
+		return &http.Response{StatusCode: http.StatusServiceUnavailable, Body: io.NopCloser(bytes.NewReader(nil)), Request: r}, nil
+	}
+	return &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(bytes.NewReader(f.body)), Request: r}, nil
+}
+
+// signedAt is when NCANode signed the test CMS (its signingTime attribute).
+var signedAt = time.Date(2022, 9, 27, 21, 17, 59, 0, time.UTC)
+
+// The CMS NCANode made with the NCA test keys: a GOST-2015-512 signer and an
+// RSA signer over "test123". The GOST signer verifies at its signing time
+// (chain to the GOST-2015 test root, revocation from the real GOST-signed
+// CRL); the RSA signature verifies too but its certificate had expired by
+// then. Now, the GOST certificate has expired; a tampered payload is refused.
+func TestRealNCANodeCMSWithGOST2015AndRSASigners(t *testing.T) {
+	attached := ncaFile(t, "cms_gost2015_rsa_attached.der")
+	detached := ncaFile(t, "cms_gost2015_rsa_detached.der")
+	crl := ncaFile(t, "nca_gost2022_test_small.crl")
+	newV := func(now time.Time) *Verifier {
+		v, err := NewVerifier(Config{Trust: ncaTrust(t), Clock: func() time.Time { return now },
+			HTTPClient: &http.Client{Transport: fileTransport{crl}}, OCSPResponder: "http://ocsp.invalid/"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v := newV(signedAt.Add(time.Hour))
+	ctx := context.Background()
+	for name, req := range map[string]Request{
+		"attached": {CMS: attached, ReceivedAt: signedAt},
+		"detached": {CMS: detached, Content: []byte("test123"), ReceivedAt: signedAt},
+	} {
+		ev, err := v.Verify(ctx, req)
+		if CodeOf(err) != CodeCertExpired || len(ev.Signers) != 2 {
+			t.Fatalf("%s: %v", name, err)
+		}
+		g, r := ev.Signers[0], ev.Signers[1]
+		if g.Verdict != VerdictValid || g.SignatureAlgorithm != "1.2.398.3.10.1.1.2.3.2" || g.DigestAlgorithm != "1.2.398.3.10.1.3.3" {
+			t.Fatalf("%s: GOST signer %s %+v", name, g.Verdict, g.Reasons)
+		}
+		if len(g.Chain) != 3 || g.Identity.IIN != "123456789012" || g.Revocation.Method != "crl" || g.Revocation.Status != StatusGood {
+			t.Fatalf("%s: GOST signer chain %d, identity %+v, revocation %+v", name, len(g.Chain), g.Identity, g.Revocation)
+		}
+		if r.Verdict != VerdictInvalid || r.Reasons[0].Code != CodeCertExpired {
+			t.Fatalf("%s: RSA signer %s %+v", name, r.Verdict, r.Reasons)
+		}
+	}
+
+	ev, err := v.Verify(ctx, Request{CMS: detached, Content: []byte("test124"), ReceivedAt: signedAt})
+	if CodeOf(err) != CodeContentMismatch || ev.Signers[0].Reasons[0].Code != CodeContentMismatch || ev.Signers[1].Reasons[0].Code != CodeContentMismatch {
+		t.Fatalf("tampered payload: %v", err)
+	}
+	// A flipped bit in the GOST signature value.
+	bad := bytes.Clone(attached)
+	p7, err := parseCMS(attached)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(bad, p7.Signers[0].EncryptedDigest)
+	bad[i+7] ^= 0x10
+	ev, err = v.Verify(ctx, Request{CMS: bad, ReceivedAt: signedAt})
+	if ev == nil || ev.Signers[0].Reasons[0].Code != CodeBadSignature {
+		t.Fatalf("flipped signature bit: %v", err)
+	}
+
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	ev, err = newV(now).Verify(ctx, Request{CMS: attached, ReceivedAt: now})
+	if CodeOf(err) != CodeCertExpired || ev.Signers[0].Reasons[0].Code != CodeCertExpired {
+		t.Fatalf("verified in 2026: %v", err)
 	}
 }

@@ -290,7 +290,7 @@ func (v *Verifier) askCRL(ctx context.Context, leaf, issuer *x509.Certificate, n
 			lastErr = fmt.Errorf("crl %s: parse: %w", url, err)
 			continue
 		}
-		if err := crl.CheckSignatureFrom(issuer); err != nil {
+		if err := checkCRLSignature(crl, issuer); err != nil {
 			lastErr = fmt.Errorf("crl %s: not signed by the issuer: %w", url, err)
 			continue
 		}
@@ -348,3 +348,22 @@ func (v *Verifier) do(req *http.Request) ([]byte, error) {
 
 // serialOf formats a serial for messages.
 func serialOf(n *big.Int) string { return n.Text(16) }
+
+// checkCRLSignature checks that issuer signed crl (GOST or not) and may sign
+// CRLs.
+func checkCRLSignature(crl *x509.RevocationList, issuer *x509.Certificate) error {
+	if !isGOSTKey(issuer) {
+		return crl.CheckSignatureFrom(issuer)
+	}
+	if !bytes.Equal(crl.RawIssuer, issuer.RawSubject) {
+		return errors.New("CRL issuer is not the certificate's issuer")
+	}
+	if issuer.KeyUsage != 0 && issuer.KeyUsage&x509.KeyUsageCRLSign == 0 {
+		return errors.New("issuer may not sign CRLs")
+	}
+	o, tbs, sig, err := outerSignature(crl.Raw)
+	if err != nil {
+		return err
+	}
+	return checkSignedBy(issuer, o, crl.SignatureAlgorithm, tbs, sig)
+}

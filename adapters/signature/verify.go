@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/digitorus/pkcs7"
@@ -60,6 +61,9 @@ func (c Config) maxOCSPAge() time.Duration {
 // safe for concurrent use.
 type Verifier struct {
 	cfg Config
+	// sigOK remembers certificate signatures that verified (child and
+	// parent SHA-256), for chainGOST.
+	sigOK sync.Map
 }
 
 // NewVerifier returns a verifier, refusing a configuration without trust
@@ -262,6 +266,9 @@ func (v *Verifier) check(se *SignerEvidence, m material, receivedAt time.Time, p
 	if err != nil {
 		return err
 	}
+	if err := checkCMSAlgorithms(cert, sigOID, h); err != nil {
+		return err
+	}
 	var signedAttrs []byte
 	if len(se.SignedAttributes) > 0 {
 		var attrs []attr
@@ -334,6 +341,9 @@ func (v *Verifier) check(se *SignerEvidence, m material, receivedAt time.Time, p
 
 // chain builds cert's chain to a trust anchor as of at.
 func (v *Verifier) chain(cert *x509.Certificate, pool []*x509.Certificate, at time.Time, eku x509.ExtKeyUsage) ([]*x509.Certificate, error) {
+	if isGOSTCert(cert) {
+		return v.chainGOST(cert, pool, at, eku)
+	}
 	inter := v.cfg.Trust.intermediates.Clone()
 	for _, c := range pool {
 		inter.AddCert(c)
