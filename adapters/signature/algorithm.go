@@ -2,7 +2,6 @@ package signature
 
 import (
 	"crypto"
-	"hash"
 	"crypto/ecdsa"
 	"crypto/rsa"
 	_ "crypto/sha1" // SHA-1 for old material
@@ -11,6 +10,7 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"fmt"
+	"hash"
 	"strings"
 )
 

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/ocsp"
 )
 
 // ncaCert reads a certificate of the NCA RK test PKI from testdata/nca.
@@ -149,5 +151,49 @@ func TestRealNCANodeCMSWithGOST2015AndRSASigners(t *testing.T) {
 	ev, err = newV(now).Verify(ctx, Request{CMS: attached, ReceivedAt: now})
 	if CodeOf(err) != CodeCertExpired || ev.Signers[0].Reasons[0].Code != CodeCertExpired {
 		t.Fatalf("verified in 2026: %v", err)
+	}
+}
+
+// NCA's OCSP responder signs with GOST keys: a GOST-2015 responder under the
+// 2022 intermediate, a GOST-2004 one under the 2004 intermediate. Both real
+// answers verify and report their status; a changed byte is refused.
+func TestRealNCAOCSPResponsesSignedWithGOST(t *testing.T) {
+	p7, err := parseCMS(ncaFile(t, "cms_gost2015_rsa_attached.der"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf2015 := p7.Certificates[0]
+	for _, c := range []struct {
+		file   string
+		leaf   *x509.Certificate
+		issuer *x509.Certificate
+		serial string
+		status int
+	}{
+		{"ocsp_response_individual_2015.bin", leaf2015, ncaCert(t, "nca_gost2022_test.cer"), "ff06211dc82beb00253ffa000f1de84abef454f", ocsp.Revoked},
+		{"ocsp_response_ceo_sign_2004_revoked.bin", nil, ncaCert(t, "nca_gost_test.crt"), "12e3e7b9966d09eb9cda64251457e815c2a8dded", ocsp.Revoked},
+	} {
+		raw := ncaFile(t, c.file)
+		resp, err := parseOCSP(raw, c.leaf, c.issuer)
+		if err != nil {
+			t.Fatalf("%s: %v", c.file, err)
+		}
+		if resp.SerialNumber.Text(16) != c.serial || resp.Status != c.status || resp.Certificate == nil {
+			t.Fatalf("%s: serial %x status %d", c.file, resp.SerialNumber, resp.Status)
+		}
+		// producedAt is inside the signed response data.
+		i := bytes.Index(raw, []byte("2022090216"))
+		if i < 0 {
+			t.Fatalf("%s: producedAt not found", c.file)
+		}
+		bad := bytes.Clone(raw)
+		bad[i+9] ^= 1
+		if _, err := parseOCSP(bad, c.leaf, c.issuer); err == nil {
+			t.Fatalf("%s: tampered answer accepted", c.file)
+		}
+		// The other CA did not delegate this responder.
+		if _, err := parseOCSP(raw, c.leaf, ncaCert(t, "root_test_gost_2022.cer")); err == nil {
+			t.Fatalf("%s: answer accepted for another issuer", c.file)
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -240,7 +242,12 @@ func (v *Verifier) askOCSP(ctx context.Context, leaf, issuer *x509.Certificate, 
 
 // parseOCSP parses raw for leaf and checks it is signed by issuer or by a
 // responder certificate that issuer delegated with the OCSPSigning usage.
+// x/crypto/ocsp checks RSA and ECDSA signatures; for a GOST issuer,
+// parseOCSPGOST does.
 func parseOCSP(raw []byte, leaf, issuer *x509.Certificate) (*ocsp.Response, error) {
+	if isGOSTKey(issuer) {
+		return parseOCSPGOST(raw, leaf, issuer)
+	}
 	resp, err := ocsp.ParseResponseForCert(raw, leaf, issuer)
 	if err != nil {
 		return nil, fmt.Errorf("parse response: %w", err)
@@ -253,6 +260,86 @@ func parseOCSP(raw []byte, leaf, issuer *x509.Certificate) (*ocsp.Response, erro
 		if !ok {
 			return nil, errors.New("responder certificate lacks the OCSPSigning usage")
 		}
+	}
+	return resp, nil
+}
+
+// ocspResponse and ocspBasic are the outer layers of an OCSP response
+// (RFC 6960 4.2.1).
+type ocspResponse struct {
+	Status   asn1.Enumerated
+	Response struct {
+		Type     asn1.ObjectIdentifier
+		Response []byte
+	} `asn1:"explicit,tag:0,optional"`
+}
+
+type ocspBasic struct {
+	TBS       asn1.RawValue
+	Algorithm pkix.AlgorithmIdentifier
+	Signature asn1.BitString
+	Certs     []asn1.RawValue `asn1:"explicit,tag:0,optional"`
+}
+
+var oidOCSPBasic = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1}
+
+// parseOCSPGOST checks a GOST-signed OCSP response: the responder is the
+// issuer, or a certificate in the response that the issuer signed with the
+// OCSPSigning usage; its signature over the response data must verify. The
+// rest is parsed by x/crypto/ocsp from a copy without the certificates (it
+// then checks no signature: that was done here).
+func parseOCSPGOST(raw []byte, leaf, issuer *x509.Certificate) (*ocsp.Response, error) {
+	var r ocspResponse
+	if rest, err := asn1.Unmarshal(raw, &r); err != nil || len(rest) > 0 {
+		return nil, errors.New("parse response: not an OCSP response")
+	}
+	if r.Status != 0 || !r.Response.Type.Equal(oidOCSPBasic) {
+		return nil, fmt.Errorf("parse response: status %d, type %s", r.Status, r.Response.Type)
+	}
+	var b ocspBasic
+	if rest, err := asn1.Unmarshal(r.Response.Response, &b); err != nil || len(rest) > 0 {
+		return nil, errors.New("parse response: basic response does not parse")
+	}
+	signer := issuer
+	if len(b.Certs) > 0 {
+		c, err := x509.ParseCertificate(b.Certs[0].FullBytes)
+		if err != nil {
+			return nil, fmt.Errorf("parse response: responder certificate: %w", err)
+		}
+		if !bytes.Equal(c.Raw, issuer.Raw) {
+			if err := checkCertSignature(c, issuer); err != nil {
+				return nil, fmt.Errorf("responder certificate not signed by the issuer: %w", err)
+			}
+			ok := false
+			for _, u := range c.ExtKeyUsage {
+				ok = ok || u == x509.ExtKeyUsageOCSPSigning
+			}
+			if !ok {
+				return nil, errors.New("responder certificate lacks the OCSPSigning usage")
+			}
+			signer = c
+		}
+	}
+	if err := checkSignedBy(signer, b.Algorithm.Algorithm, x509.UnknownSignatureAlgorithm, b.TBS.FullBytes, b.Signature.RightAlign()); err != nil {
+		return nil, fmt.Errorf("bad OCSP signature: %w", err)
+	}
+	b.Certs = nil
+	basic, err := asn1.Marshal(b)
+	if err != nil {
+		return nil, err
+	}
+	r.Response.Response = basic
+	bare, err := asn1.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := ocsp.ParseResponseForCert(bare, leaf, nil)
+	if err != nil {
+		return nil, fmt.Errorf("parse response: %w", err)
+	}
+	resp.Raw = raw
+	if signer != issuer {
+		resp.Certificate = signer
 	}
 	return resp, nil
 }
