@@ -197,3 +197,30 @@ func TestRealNCAOCSPResponsesSignedWithGOST(t *testing.T) {
 		}
 	}
 }
+
+// The NCA test TSA signs with GOST 34.310-2004 (Kalkan: the signer's
+// algorithm is 1.2.398.3.10.1.1.1.2, the digest GOST 34.311-95). Its real
+// token verifies, its TSA certificate is signed by the GOST-2004
+// intermediate, and a changed genTime is refused.
+func TestRealNCATimestampTokenSignedWithGOST2004(t *testing.T) {
+	token := ncaFile(t, "tsp_token.bin")
+	ti, err := parseTimestampToken(token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ti.time.Equal(time.Date(2022, 9, 18, 13, 20, 14, 0, time.UTC)) || ti.serial.Text(16) != "5e846dd75d861154db10f13c54dc1f8d33fe6adc" {
+		t.Fatalf("genTime %s serial %x", ti.time, ti.serial)
+	}
+	if err := checkCertSignature(ti.tsa, ncaCert(t, "nca_gost_test.crt")); err != nil {
+		t.Fatalf("TSA certificate: %v", err)
+	}
+	i := bytes.Index(token, []byte("20220918132014"))
+	if i < 0 {
+		t.Fatal("genTime not found")
+	}
+	bad := bytes.Clone(token)
+	bad[i+13] = '5'
+	if _, err := parseTimestampToken(bad); CodeOf(err) != CodeTimestampInvalid {
+		t.Fatalf("changed genTime: %v", err)
+	}
+}

@@ -193,15 +193,8 @@ func (v *Verifier) verifySigner(ctx context.Context, p7 *pkcs7.PKCS7, i int, con
 	d := h.New()
 	d.Write(content)
 	se.ContentDigest = d.Sum(nil)
-	if len(si.AuthenticatedAttributes) > 0 {
-		attrs := make([]attr, len(si.AuthenticatedAttributes))
-		for j, a := range si.AuthenticatedAttributes {
-			attrs[j] = attr(a)
-		}
-		se.SignedAttributes, err = marshalAttrSet(attrs)
-		if err != nil {
-			return se, newErr(CodeMalformedCMS, "signed attributes do not encode", err)
-		}
+	if se.SignedAttributes, _, err = signedAttributes(p7, i); err != nil {
+		return se, newErr(CodeMalformedCMS, "signed attributes do not encode", err)
 	}
 	for _, a := range si.UnauthenticatedAttributes {
 		if attr(a).Type.Equal(oidTimeStampToken) {
@@ -376,6 +369,27 @@ func (v *Verifier) chain(cert *x509.Certificate, pool []*x509.Certificate, at ti
 		return nil, newErr(CodeCertSelfSigned, "the certificate is self-signed and not a trust anchor", err)
 	}
 	return nil, newErr(CodeCertUntrusted, "no chain to a trust anchor", err)
+}
+
+// signedAttributes returns the DER of signer i's signed attributes (nil when it
+// has none) and its messageDigest.
+func signedAttributes(p7 *pkcs7.PKCS7, i int) ([]byte, []byte, error) {
+	si := p7.Signers[i]
+	if len(si.AuthenticatedAttributes) == 0 {
+		return nil, nil, nil
+	}
+	attrs := make([]attr, len(si.AuthenticatedAttributes))
+	var md []byte
+	for j, a := range si.AuthenticatedAttributes {
+		attrs[j] = attr(a)
+		if a.Type.Equal(oidMessageDigest) {
+			if _, err := asn1.Unmarshal(a.Value.Bytes, &md); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	der, err := marshalAttrSet(attrs)
+	return der, md, err
 }
 
 func marshalAttrSet(attrs []attr) ([]byte, error) {
