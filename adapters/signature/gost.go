@@ -5,13 +5,15 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"hash"
+	"math/big"
 	"sync"
 
 	gostcipher "github.com/deatil/go-cryptobin/cipher/gost"
-	"github.com/deatil/go-cryptobin/hash/gost/gost34112012256"
-	"github.com/deatil/go-cryptobin/hash/gost/gost34112012512"
 	"github.com/deatil/go-cryptobin/hash/gost/gost341194"
 	gostkey "github.com/deatil/go-cryptobin/pubkey/gost"
+
+	"docledger/adapters/signature/internal/gostec"
+	"docledger/adapters/signature/internal/streebog"
 )
 
 // Kazakh GOST object identifiers (NCA RK, Kalkan). The key OIDs name the
@@ -47,6 +49,10 @@ type gostScheme struct {
 	curveOID asn1.ObjectIdentifier
 	curve    func() *gostkey.Curve
 	digest   hashAlg
+
+	once sync.Once
+	par  *gostkey.Curve // go-cryptobin's parameters: key parsing
+	ec   *gostec.Curve  // the same curve for fast verification
 }
 
 var (
@@ -61,8 +67,8 @@ var (
 			return c
 		})
 	}}
-	hashStreebog256 = hashAlg{name: "GOST 34.11-2015 (256)", oid: oidKZStreebog256, newGOST: gost34112012256.New}
-	hashStreebog512 = hashAlg{name: "GOST 34.11-2015 (512)", oid: oidKZStreebog512, newGOST: gost34112012512.New}
+	hashStreebog256 = hashAlg{name: "GOST 34.11-2015 (256)", oid: oidKZStreebog256, newGOST: streebog.New256}
+	hashStreebog512 = hashAlg{name: "GOST 34.11-2015 (512)", oid: oidKZStreebog512, newGOST: streebog.New512}
 
 	gostSchemes = []*gostScheme{
 		{name: "GOST 34.310-2004", keyOID: oidKZGOST2004Key, sigOID: oidKZGOST2004Sig, curveOID: oidKZCurve2004A,
@@ -72,17 +78,20 @@ var (
 		{name: "GOST 34.10-2015 (512)", keyOID: oidKZGOST2015Key512, sigOID: oidKZGOST2015Sig512, curveOID: oidKZCurve2015512A,
 			curve: gostkey.CurveIdtc26gost34102012512paramSetA, digest: hashStreebog512},
 	}
-	// gostCurves holds each scheme's curve, built once on first use (the
-	// parameters are constants).
-	gostCurves sync.Map
 )
 
-func (s *gostScheme) curveParams() *gostkey.Curve {
-	if c, ok := gostCurves.Load(s); ok {
-		return c.(*gostkey.Curve)
-	}
-	c, _ := gostCurves.LoadOrStore(s, s.curve())
-	return c.(*gostkey.Curve)
+// curves returns the scheme's curve, built once (the parameters are
+// constants): go-cryptobin's for reading keys, gostec's for verifying.
+func (s *gostScheme) curves() (*gostkey.Curve, *gostec.Curve) {
+	s.once.Do(func() {
+		c := s.curve()
+		ec, err := gostec.NewCurve(c.P, c.Q, c.A, c.B, c.X, c.Y)
+		if err != nil {
+			panic("signature: " + s.name + ": " + err.Error()) // a constant curve of this package
+		}
+		s.par, s.ec = c, ec
+	})
+	return s.par, s.ec
 }
 
 // gostSchemeForSig returns the scheme a signature algorithm OID names: the
@@ -156,7 +165,7 @@ func parseGOSTKey(der []byte) (*gostKey, error) {
 	if rest, err := asn1.Unmarshal(k.PublicKey.RightAlign(), &point); err != nil || len(rest) > 0 {
 		return nil, errf(CodeMalformedInput, "%s public key is not an OCTET STRING", scheme.name)
 	}
-	curve := scheme.curveParams()
+	curve, _ := scheme.curves()
 	size := curve.PointSize()
 	if len(point) != 2*size {
 		return nil, errf(CodeMalformedInput, "%s public key has %d bytes, want %d", scheme.name, len(point), 2*size)
@@ -171,16 +180,19 @@ func parseGOSTKey(der []byte) (*gostKey, error) {
 }
 
 // verifyDigest checks a Kazakh GOST signature value — little-endian r, then
-// little-endian s — over a digest taken as it came out of the hash.
+// little-endian s — over a digest taken as it came out of the hash and read
+// as a little-endian integer (go-cryptobin's convention, which the NCA test
+// material confirms).
 func (k *gostKey) verifyDigest(digest, sig []byte) error {
 	size := k.pub.Curve.PointSize()
 	if len(sig) != 2*size || len(digest) != k.scheme.digest.size() {
 		return errf(CodeBadSignature, "%s signature or digest has the wrong length", k.scheme.name)
 	}
-	// go-cryptobin reads s||r big-endian: the byte-reverse of r||s
-	// little-endian.
-	ok, err := gostkey.Verify(k.pub, digest, reverse(sig))
-	if err != nil || !ok {
+	_, ec := k.scheme.curves()
+	r := new(big.Int).SetBytes(reverse(sig[:size]))
+	sv := new(big.Int).SetBytes(reverse(sig[size:]))
+	e := new(big.Int).SetBytes(reverse(digest))
+	if !ec.Verify(k.pub.X, k.pub.Y, e, r, sv) {
 		return errf(CodeBadSignature, "%s signature does not verify", k.scheme.name)
 	}
 	return nil
