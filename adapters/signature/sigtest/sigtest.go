@@ -39,13 +39,17 @@ import (
 type CA struct {
 	Cert *x509.Certificate
 	Key  crypto.Signer
+	// GOST is the CA's key in a GOST PKI (NewGOST); Key is nil then.
+	GOST *GOSTKey
 }
 
 // Leaf is an end-entity certificate with its key and the intermediate
 // certificates a CMS should carry.
 type Leaf struct {
-	Cert  *x509.Certificate
-	Key   crypto.Signer
+	Cert *x509.Certificate
+	Key  crypto.Signer
+	// GOST is the key of a GOST certificate; Key is nil then.
+	GOST  *GOSTKey
 	Chain []*x509.Certificate
 }
 
@@ -78,22 +82,40 @@ type PKI struct {
 	responder *Leaf
 	ocspDown  bool
 	crlDown   bool
+	gost      bool
+	standIn   *ecdsa.PrivateKey // signs first what GOST signs again
 	// OCSPRequests counts the requests the responder answered.
 	OCSPRequests atomic.Int64
 }
 
 // New builds a PKI (ECDSA P-256 CAs) and starts its servers.
-func New(t testing.TB) *PKI {
+func New(t testing.TB) *PKI { return newPKI(t, false) }
+
+// NewGOST builds a PKI whose root, intermediate, OCSP answers, CRL and TSA
+// sign with GOST 34.10-2015 (512) keys, as NCA RK's GOST PKI does, and
+// starts its servers. Its leaves take a GOST key type (Spec.Key), or an RSA
+// or ECDSA key under the GOST CA.
+func NewGOST(t testing.TB) *PKI { return newPKI(t, true) }
+
+func newPKI(t testing.TB, gost bool) *PKI {
 	t.Helper()
 	now := time.Now()
-	p := &PKI{status: map[string]Status{}, revokedAt: map[string]time.Time{}, tsaTime: time.Now}
-	rootKey := ecKey(t)
-	p.Root = &CA{Key: rootKey, Cert: create(t, &x509.Certificate{
+	p := &PKI{status: map[string]Status{}, revokedAt: map[string]time.Time{}, tsaTime: time.Now, gost: gost, standIn: ecKey(t)}
+	rootTmpl := &x509.Certificate{
 		SerialNumber: serial(t), Subject: pkix.Name{CommonName: "TEST ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (ROOT)", Country: []string{"KZ"}},
 		NotBefore: now.Add(-10 * 365 * 24 * time.Hour), NotAfter: now.Add(20 * 365 * 24 * time.Hour),
 		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}, nil, rootKey.Public(), rootKey)}
-	p.Intermediate = p.NewCA(t, p.Root, "TEST ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (RSA)")
+	}
+	if gost {
+		k := NewGOSTKey(t, GOST2015_512)
+		rootTmpl.Subject.CommonName = "TEST НЕГІЗГІ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST)"
+		p.Root = &CA{GOST: k, Cert: createGOST(t, rootTmpl, nil, k, k, nil)}
+		p.Intermediate = p.NewCA(t, p.Root, "TEST ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST)")
+	} else {
+		rootKey := ecKey(t)
+		p.Root = &CA{Key: rootKey, Cert: create(t, rootTmpl, nil, rootKey.Public(), rootKey)}
+		p.Intermediate = p.NewCA(t, p.Root, "TEST ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (RSA)")
+	}
 
 	mux := http.NewServeMux()
 	p.OCSPServer = httptest.NewServer(http.HandlerFunc(p.serveOCSP))
@@ -104,12 +126,18 @@ func New(t testing.TB) *PKI {
 	t.Cleanup(p.CRLServer.Close)
 	t.Cleanup(p.TSAServer.Close)
 
-	tsaKey := ecKey(t)
-	p.TSA = &Leaf{Key: tsaKey, Chain: []*x509.Certificate{p.Intermediate.Cert}, Cert: create(t, &x509.Certificate{
+	tsaTmpl := &x509.Certificate{
 		SerialNumber: serial(t), Subject: pkix.Name{CommonName: "TEST TSA", Country: []string{"KZ"}},
 		NotBefore: now.Add(-5 * 365 * 24 * time.Hour), NotAfter: now.Add(10 * 365 * 24 * time.Hour),
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping},
-	}, p.Intermediate, tsaKey.Public(), nil)}
+	}
+	if gost {
+		k := NewGOSTKey(t, GOST2015_512)
+		p.TSA = &Leaf{GOST: k, Chain: []*x509.Certificate{p.Intermediate.Cert}, Cert: createGOST(t, tsaTmpl, p.Intermediate.Cert, p.Intermediate.GOST, k, nil)}
+		return p
+	}
+	tsaKey := ecKey(t)
+	p.TSA = &Leaf{Key: tsaKey, Chain: []*x509.Certificate{p.Intermediate.Cert}, Cert: create(t, tsaTmpl, p.Intermediate, tsaKey.Public(), nil)}
 	return p
 }
 
@@ -117,13 +145,18 @@ func New(t testing.TB) *PKI {
 func (p *PKI) NewCA(t testing.TB, parent *CA, name string) *CA {
 	t.Helper()
 	now := time.Now()
-	key := ecKey(t)
-	return &CA{Key: key, Cert: create(t, &x509.Certificate{
+	tmpl := &x509.Certificate{
 		SerialNumber: serial(t), Subject: pkix.Name{CommonName: name, Country: []string{"KZ"}},
 		NotBefore: now.Add(-5 * 365 * 24 * time.Hour), NotAfter: now.Add(15 * 365 * 24 * time.Hour),
 		IsCA: true, BasicConstraintsValid: true, MaxPathLenZero: true,
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}, parent, key.Public(), nil)}
+	}
+	if parent.GOST != nil {
+		k := NewGOSTKey(t, GOST2015_512)
+		return &CA{GOST: k, Cert: createGOST(t, tmpl, parent.Cert, parent.GOST, k, nil)}
+	}
+	key := ecKey(t)
+	return &CA{Key: key, Cert: create(t, tmpl, parent, key.Public(), nil)}
 }
 
 // NewRoot returns a separate self-signed root CA, not trusted by the PKI's
@@ -173,7 +206,10 @@ type Spec struct {
 func (p *PKI) Issue(t testing.TB, s Spec) *Leaf {
 	t.Helper()
 	var key crypto.Signer
+	var gk *GOSTKey
 	switch s.Key {
+	case GOST2015_512, GOST2015_256, GOST2004:
+		gk = NewGOSTKey(t, s.Key)
 	case ECDSAP256:
 		key = ecKey(t)
 	default:
@@ -221,6 +257,9 @@ func (p *PKI) Issue(t testing.TB, s Spec) *Leaf {
 		tmpl.UnknownExtKeyUsage = append(tmpl.UnknownExtKeyUsage, mustOID(t, r))
 	}
 	if s.SelfSigned {
+		if gk != nil {
+			return &Leaf{GOST: gk, Cert: createGOST(t, tmpl, nil, gk, gk, nil)}
+		}
 		return &Leaf{Key: key, Cert: create(t, tmpl, nil, key.Public(), key)}
 	}
 	if !s.NoOCSP {
@@ -233,7 +272,17 @@ func (p *PKI) Issue(t testing.TB, s Spec) *Leaf {
 	if issuer == nil {
 		issuer = p.Intermediate
 	}
-	leaf := &Leaf{Key: key, Cert: create(t, tmpl, issuer, key.Public(), nil)}
+	var leaf *Leaf
+	switch {
+	case issuer.GOST != nil && gk != nil:
+		leaf = &Leaf{GOST: gk, Cert: createGOST(t, tmpl, issuer.Cert, issuer.GOST, gk, nil)}
+	case issuer.GOST != nil:
+		leaf = &Leaf{Key: key, Cert: createGOST(t, tmpl, issuer.Cert, issuer.GOST, nil, key.Public())}
+	case gk != nil:
+		t.Fatal("sigtest: a GOST leaf needs a GOST issuer (NewGOST)")
+	default:
+		leaf = &Leaf{Key: key, Cert: create(t, tmpl, issuer, key.Public(), nil)}
+	}
 	if issuer != p.Root {
 		leaf.Chain = []*x509.Certificate{issuer.Cert}
 	}
@@ -270,6 +319,10 @@ func (p *PKI) NewResponder(t testing.TB, withoutUsage bool) *Leaf {
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(365 * 24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
 	if !withoutUsage {
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
+	}
+	if p.gost {
+		k := NewGOSTKey(t, GOST2015_512)
+		return &Leaf{GOST: k, Cert: createGOST(t, tmpl, p.Intermediate.Cert, p.Intermediate.GOST, k, nil)}
 	}
 	return &Leaf{Key: key, Cert: create(t, tmpl, p.Intermediate, key.Public(), nil)}
 }
@@ -335,12 +388,18 @@ func (p *PKI) serveOCSP(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	responder := p.responder
 	p.mu.Unlock()
-	signerCert, signerKey := p.Intermediate.Cert, p.Intermediate.Key
+	signerCert, signerKey, signerGOST := p.Intermediate.Cert, p.Intermediate.Key, p.Intermediate.GOST
 	if responder != nil {
-		signerCert, signerKey = responder.Cert, responder.Key
+		signerCert, signerKey, signerGOST = responder.Cert, responder.Key, responder.GOST
 		tmpl.Certificate = responder.Cert // embedded so that the client can check the delegation
 	}
+	if signerGOST != nil {
+		signerKey = p.standIn // x/crypto signs, regostOCSP signs again with GOST
+	}
 	der, err := ocsp.CreateResponse(p.Intermediate.Cert, signerCert, tmpl, signerKey)
+	if err == nil && signerGOST != nil {
+		der, err = regostOCSP(der, signerGOST)
+	}
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
@@ -365,10 +424,18 @@ func (p *PKI) serveCRL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
+	key := p.Intermediate.Key
+	if p.Intermediate.GOST != nil {
+		key = p.standIn
+	}
 	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
 		Number: big.NewInt(now.Unix()), ThisUpdate: now.Add(-time.Minute), NextUpdate: now.Add(time.Hour),
 		RevokedCertificateEntries: entries,
-	}, p.Intermediate.Cert, p.Intermediate.Key)
+	}, p.Intermediate.Cert, key)
+	if err == nil && p.Intermediate.GOST != nil {
+		// TBSCertList: version, signature, issuer, ...
+		der, err = regostDER(der, 1, p.Intermediate.GOST)
+	}
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
@@ -391,6 +458,16 @@ func (p *PKI) serveTSA(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	at := p.tsaTime()
 	p.mu.Unlock()
+	if p.TSA.GOST != nil {
+		tok, err := p.gostTokenDER(req.HashAlgorithm, req.HashedMessage, req.Nonce, at)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/timestamp-reply")
+		w.Write(tok)
+		return
+	}
 	ts := timestamp.Timestamp{
 		HashAlgorithm: req.HashAlgorithm, HashedMessage: req.HashedMessage, Time: at.UTC(),
 		Policy: asn1.ObjectIdentifier{1, 2, 398, 3, 3, 2, 6, 1}, Nonce: req.Nonce, AddTSACertificate: true,
@@ -421,6 +498,18 @@ func (p *PKI) Timestamp(t testing.TB, sig []byte) []byte {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("sigtest: TSA: %v %d %s", err, resp.StatusCode, b)
 	}
+	if p.TSA.GOST != nil {
+		// timestamp.ParseResponse would check the GOST signature, which
+		// it cannot: take the token out of the TimeStampResp.
+		var resp struct {
+			Status asn1.RawValue
+			Token  asn1.RawValue
+		}
+		if _, err := asn1.Unmarshal(b, &resp); err != nil {
+			t.Fatal(err)
+		}
+		return resp.Token.FullBytes
+	}
 	ts, err := timestamp.ParseResponse(b)
 	if err != nil {
 		t.Fatal(err)
@@ -445,8 +534,18 @@ type SignOptions struct {
 	SigningTime time.Time
 	// Mutate, when set, may change the signer info before the CMS is
 	// encoded (to forge algorithm identifiers in tests). It gets the digest
-	// and signature algorithm identifiers.
+	// and signature algorithm identifiers. Not for GOST signers or with
+	// Countersigner.
 	Mutate func(digest, sig *pkix.AlgorithmIdentifier)
+	// KalkanOIDs makes a GOST signer info name the key OID as its
+	// signature algorithm and leave out the digest parameters, as Kalkan
+	// does.
+	KalkanOIDs bool
+	// Countersigner adds an RFC 5652 countersignature attribute made by
+	// this leaf over the signer's signature value (or over CountersignOf,
+	// to forge one that belongs elsewhere).
+	Countersigner *Leaf
+	CountersignOf []byte
 }
 
 var oidTimeStampToken = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
@@ -454,6 +553,9 @@ var oidTimeStampToken = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14
 // Sign makes a CMS SignedData over content with leaf, as DER.
 func (p *PKI) Sign(t testing.TB, leaf *Leaf, content []byte, o SignOptions) []byte {
 	t.Helper()
+	if leaf.GOST != nil || o.Countersigner != nil || o.KalkanOIDs {
+		return p.signCMS(t, leaf, content, o)
+	}
 	sd := p.signed(t, leaf, content, o)
 	if o.Detached {
 		sd.Detach()
