@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,12 +78,13 @@ func ncaTrust(t testing.TB) *TrustStore {
 		[]*x509.Certificate{ncaCert(t, "nca_gost2022_test.cer"), ncaCert(t, "nca_rsa_test.crt")})
 }
 
-// fileTransport answers every GET with one file: the CRL distribution point
-// of the NCA test certificates, on loopback.
+// fileTransport answers a GET of the NCA GOST 2022 intermediate's CRL
+// distribution point with the real CRL from testdata, without the network;
+// anything else (OCSP, the root's CRL, which is not in testdata) fails.
 type fileTransport struct{ body []byte }
 
 func (f fileTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Method != http.MethodGet {
+	if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/nca_gost2022_test.crl") {
 		return &http.Response{StatusCode: http.StatusServiceUnavailable, Body: io.NopCloser(bytes.NewReader(nil)), Request: r}, nil
 	}
 	return &http.Response{StatusCode: http.StatusOK, Body: io.NopCloser(bytes.NewReader(f.body)), Request: r}, nil
@@ -94,14 +96,16 @@ var signedAt = time.Date(2022, 9, 27, 21, 17, 59, 0, time.UTC)
 // The CMS NCANode made with the NCA test keys: a GOST-2015-512 signer and an
 // RSA signer over "test123". The GOST signer verifies at its signing time
 // (chain to the GOST-2015 test root, revocation from the real GOST-signed
-// CRL); the RSA signature verifies too but its certificate had expired by
-// then. Now, the GOST certificate has expired; a tampered payload is refused.
+// CRL); the intermediate's CRL (the root's) is not in testdata, so its
+// revocation stays unchecked, accepted by policy. The RSA signature
+// verifies too but its certificate had expired by then. Now, the GOST
+// certificate has expired; a tampered payload is refused.
 func TestRealNCANodeCMSWithGOST2015AndRSASigners(t *testing.T) {
 	attached := ncaFile(t, "cms_gost2015_rsa_attached.der")
 	detached := ncaFile(t, "cms_gost2015_rsa_detached.der")
 	crl := ncaFile(t, "nca_gost2022_test_small.crl")
 	newV := func(now time.Time) *Verifier {
-		v, err := NewVerifier(Config{Trust: ncaTrust(t), Clock: func() time.Time { return now },
+		v, err := NewVerifier(Config{Trust: ncaTrust(t), Clock: func() time.Time { return now }, Revocation: AcceptWhenUnavailable,
 			HTTPClient: &http.Client{Transport: fileTransport{crl}}, OCSPResponder: "http://ocsp.invalid/"})
 		if err != nil {
 			t.Fatal(err)
@@ -119,11 +123,14 @@ func TestRealNCANodeCMSWithGOST2015AndRSASigners(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		g, r := ev.Signers[0], ev.Signers[1]
-		if g.Verdict != VerdictValid || g.SignatureAlgorithm != "1.2.398.3.10.1.1.2.3.2" || g.DigestAlgorithm != "1.2.398.3.10.1.3.3" {
+		if g.Verdict != VerdictValidUncheckedRevocation || g.SignatureAlgorithm != "1.2.398.3.10.1.1.2.3.2" || g.DigestAlgorithm != "1.2.398.3.10.1.3.3" {
 			t.Fatalf("%s: GOST signer %s %+v", name, g.Verdict, g.Reasons)
 		}
 		if len(g.Chain) != 3 || g.Identity.IIN != "123456789012" || g.Revocation.Method != "crl" || g.Revocation.Status != StatusGood {
 			t.Fatalf("%s: GOST signer chain %d, identity %+v, revocation %+v", name, len(g.Chain), g.Identity, g.Revocation)
+		}
+		if len(g.ChainRevocation) != 1 || g.ChainRevocation[0].Status != StatusUnknown {
+			t.Fatalf("%s: intermediate revocation %+v", name, g.ChainRevocation)
 		}
 		if r.Verdict != VerdictInvalid || r.Reasons[0].Code != CodeCertExpired {
 			t.Fatalf("%s: RSA signer %s %+v", name, r.Verdict, r.Reasons)

@@ -45,6 +45,9 @@ const (
 	// StatusUnknown means no usable answer was had (responder down, "unknown"
 	// answer and no CRL, or offline verification).
 	StatusUnknown RevocationStatus = "unknown"
+	// StatusNotCheckable is recorded for a CA certificate that names no
+	// OCSP responder or CRL; it does not spoil the verdict.
+	StatusNotCheckable RevocationStatus = "not_checkable"
 )
 
 // CRLRef identifies the CRL a revocation answer came from. The CRL itself is
@@ -80,9 +83,9 @@ type RevocationEvidence struct {
 	Note string `json:"note,omitempty"`
 }
 
-// OCSPCache keeps OCSP answers until their nextUpdate (or MaxAge when the
-// responder gives none), keyed by issuer and serial. It is safe for
-// concurrent use.
+// OCSPCache keeps revocation answers — OCSP answers, and what a CRL said of
+// a certificate — until their nextUpdate (or MaxAge when there is none),
+// keyed by issuer and serial. It is safe for concurrent use.
 type OCSPCache struct {
 	// MaxAge bounds how long an answer is reused; zero means 10 minutes.
 	MaxAge time.Duration
@@ -141,9 +144,19 @@ func (c *OCSPCache) put(cert *x509.Certificate, ev RevocationEvidence, now time.
 
 // checkRevocation asks OCSP, then the CRL, and applies the policy. It returns
 // the evidence and a refusal (revoked, or unavailable under the refusing
-// policy).
-func (v *Verifier) checkRevocation(ctx context.Context, leaf, issuer *x509.Certificate, signingTime time.Time) (RevocationEvidence, error) {
+// policy). For a CA certificate (ca) only the certificate's own OCSP
+// responder and CRL are asked (Config.OCSPResponder answers for end-user
+// certificates), and a CA certificate that names neither is recorded as not
+// checkable without spoiling the verdict: NCA intermediates name a CRL.
+func (v *Verifier) checkRevocation(ctx context.Context, leaf, issuer *x509.Certificate, signingTime time.Time, ca bool) (RevocationEvidence, error) {
 	now := v.now()
+	what := "certificate"
+	if ca {
+		what = "CA certificate"
+		if len(leaf.OCSPServer) == 0 && len(leaf.CRLDistributionPoints) == 0 {
+			return RevocationEvidence{Method: "none", Status: StatusNotCheckable, Note: "the CA certificate names no OCSP responder or CRL"}, nil
+		}
+	}
 	if v.cfg.Offline {
 		return RevocationEvidence{Method: "none", Status: StatusUnknown, Note: "offline verification: revocation not checked"}, nil
 	}
@@ -151,7 +164,7 @@ func (v *Verifier) checkRevocation(ctx context.Context, leaf, issuer *x509.Certi
 	ev, ok := v.cfg.OCSPCache.get(leaf, now)
 	if !ok {
 		var err error
-		ev, err = v.askOCSP(ctx, leaf, issuer, now)
+		ev, err = v.askOCSP(ctx, leaf, issuer, now, ca)
 		if err != nil {
 			notes = append(notes, err.Error())
 		} else if ev.Status != StatusUnknown {
@@ -166,6 +179,7 @@ func (v *Verifier) checkRevocation(ctx context.Context, leaf, issuer *x509.Certi
 			notes = append(notes, err.Error())
 		} else {
 			ev = crlEv
+			v.cfg.OCSPCache.put(leaf, ev, now)
 		}
 	}
 	if ev.Status == "" || ev.Status == StatusUnknown {
@@ -174,10 +188,10 @@ func (v *Verifier) checkRevocation(ctx context.Context, leaf, issuer *x509.Certi
 			ev.Note = "no revocation answer; accepted by policy: " + ev.Note
 			return ev, nil
 		}
-		return ev, errf(CodeRevocationUnavailable, "no revocation answer for certificate %s: %s", leaf.SerialNumber.Text(16), ev.Note)
+		return ev, errf(CodeRevocationUnavailable, "no revocation answer for %s %s: %s", what, leaf.SerialNumber.Text(16), ev.Note)
 	}
 	if ev.Status == StatusRevoked && !ev.RevokedAt.After(signingTime) {
-		return ev, errf(CodeCertRevoked, "certificate %s revoked at %s, before signing time %s",
+		return ev, errf(CodeCertRevoked, "%s %s revoked at %s, before signing time %s", what,
 			leaf.SerialNumber.Text(16), ev.RevokedAt.UTC().Format(time.RFC3339), signingTime.UTC().Format(time.RFC3339))
 	}
 	return ev, nil
@@ -197,8 +211,11 @@ func joinNotes(n []string) string {
 	return b.String()
 }
 
-func (v *Verifier) askOCSP(ctx context.Context, leaf, issuer *x509.Certificate, now time.Time) (RevocationEvidence, error) {
+func (v *Verifier) askOCSP(ctx context.Context, leaf, issuer *x509.Certificate, now time.Time, ca bool) (RevocationEvidence, error) {
 	url := v.cfg.OCSPResponder
+	if ca {
+		url = ""
+	}
 	if url == "" && len(leaf.OCSPServer) > 0 {
 		url = leaf.OCSPServer[0]
 	}

@@ -208,25 +208,47 @@ func (v *Verifier) verifySigner(ctx context.Context, p7 *pkcs7.PKCS7, i int, con
 	if err := v.revocationFor(ctx, &se, cert); err != nil {
 		return se, err
 	}
+	if err := v.verifyCountersignatures(ctx, p7, i, &se, req); err != nil {
+		return se, err
+	}
+	for _, cs := range se.Countersignatures {
+		if cs.Verdict == VerdictValidUncheckedRevocation {
+			se.Verdict = VerdictValidUncheckedRevocation
+		}
+	}
 	return se, nil
 }
 
-// revocationFor checks revocation of cert (whose chain is in se) and
-// records the answer in se.
+// revocationFor checks revocation of cert (whose chain is in se) and of
+// the intermediate CA certificates of its chain, and records the answers in
+// se.
 func (v *Verifier) revocationFor(ctx context.Context, se *SignerEvidence, cert *x509.Certificate) error {
-	var issuer *x509.Certificate
-	if len(se.Chain) > 1 {
-		issuer, _ = x509.ParseCertificate(se.Chain[1])
+	chain := make([]*x509.Certificate, 0, len(se.Chain))
+	for _, der := range se.Chain {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return newErr(CodeMalformedInput, "chain certificate does not parse", err)
+		}
+		chain = append(chain, c)
 	}
-	if issuer == nil {
+	if len(chain) < 2 {
 		return errf(CodeCertUntrusted, "a trust anchor cannot be a signer (%q)", cert.Subject.CommonName)
 	}
-	rev, err := v.checkRevocation(ctx, cert, issuer, se.SigningTime)
+	rev, err := v.checkRevocation(ctx, cert, chain[1], se.SigningTime, false)
 	se.Revocation = &rev
 	if err != nil {
 		return err
 	}
-	if rev.Status == StatusUnknown {
+	unchecked := rev.Status == StatusUnknown
+	for i := 1; i+1 < len(chain); i++ {
+		rev, err := v.checkRevocation(ctx, chain[i], chain[i+1], se.SigningTime, true)
+		se.ChainRevocation = append(se.ChainRevocation, rev)
+		if err != nil {
+			return err
+		}
+		unchecked = unchecked || rev.Status == StatusUnknown
+	}
+	if unchecked {
 		se.Verdict = VerdictValidUncheckedRevocation
 	}
 	return nil
