@@ -85,8 +85,8 @@ type SignerEvidence struct {
 	// Countersignatures are the RFC 5652 countersignatures on this
 	// signer's signature value, each verified as a signer of it.
 	Countersignatures []SignerEvidence `json:"countersignatures,omitempty"`
-	Verdict            Verdict             `json:"verdict"`
-	Reasons            []Reason            `json:"reasons,omitempty"`
+	Verdict           Verdict          `json:"verdict"`
+	Reasons           []Reason         `json:"reasons,omitempty"`
 }
 
 func reasonOf(err error, signer int) Reason {

@@ -23,6 +23,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -157,6 +158,34 @@ func (p *PKI) NewCA(t testing.TB, parent *CA, name string) *CA {
 	}
 	key := ecKey(t)
 	return &CA{Key: key, Cert: create(t, tmpl, parent, key.Public(), nil)}
+}
+
+// UseRevocableIntermediate replaces the PKI's intermediate (the issuer of
+// later leaves and the signer of OCSP answers and the CRL) by a new one
+// whose certificate names a CRL of the root (served at /root.crl, listing
+// what SetStatus revoked), as NCA RK intermediates do. It returns it.
+func (p *PKI) UseRevocableIntermediate(t testing.TB) *CA {
+	t.Helper()
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber: serial(t), Subject: pkix.Name{CommonName: "TEST ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (CRL)", Country: []string{"KZ"}},
+		NotBefore: now.Add(-5 * 365 * 24 * time.Hour), NotAfter: now.Add(15 * 365 * 24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, MaxPathLenZero: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		CRLDistributionPoints: []string{p.CRLServer.URL + "/root.crl"},
+	}
+	var ca *CA
+	if p.Root.GOST != nil {
+		k := NewGOSTKey(t, GOST2015_512)
+		ca = &CA{GOST: k, Cert: createGOST(t, tmpl, p.Root.Cert, p.Root.GOST, k, nil)}
+	} else {
+		key := ecKey(t)
+		ca = &CA{Key: key, Cert: create(t, tmpl, p.Root, key.Public(), nil)}
+	}
+	p.mu.Lock()
+	p.Intermediate = ca
+	p.mu.Unlock()
+	return ca
 }
 
 // NewRoot returns a separate self-signed root CA, not trusted by the PKI's
@@ -386,9 +415,9 @@ func (p *PKI) serveOCSP(w http.ResponseWriter, r *http.Request) {
 		tmpl.ExtraExtensions = []pkix.Extension{ocspnonce.Extension(nonce)}
 	}
 	p.mu.Lock()
-	responder := p.responder
+	responder, inter := p.responder, p.Intermediate
 	p.mu.Unlock()
-	signerCert, signerKey, signerGOST := p.Intermediate.Cert, p.Intermediate.Key, p.Intermediate.GOST
+	signerCert, signerKey, signerGOST := inter.Cert, inter.Key, inter.GOST
 	if responder != nil {
 		signerCert, signerKey, signerGOST = responder.Cert, responder.Key, responder.GOST
 		tmpl.Certificate = responder.Cert // embedded so that the client can check the delegation
@@ -396,7 +425,7 @@ func (p *PKI) serveOCSP(w http.ResponseWriter, r *http.Request) {
 	if signerGOST != nil {
 		signerKey = p.standIn // x/crypto signs, regostOCSP signs again with GOST
 	}
-	der, err := ocsp.CreateResponse(p.Intermediate.Cert, signerCert, tmpl, signerKey)
+	der, err := ocsp.CreateResponse(inter.Cert, signerCert, tmpl, signerKey)
 	if err == nil && signerGOST != nil {
 		der, err = regostOCSP(der, signerGOST)
 	}
@@ -410,6 +439,10 @@ func (p *PKI) serveOCSP(w http.ResponseWriter, r *http.Request) {
 
 func (p *PKI) serveCRL(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
+	ca := p.Intermediate
+	if strings.HasSuffix(r.URL.Path, "/root.crl") {
+		ca = p.Root
+	}
 	down := p.crlDown
 	var entries []x509.RevocationListEntry
 	for s, st := range p.status {
@@ -424,17 +457,17 @@ func (p *PKI) serveCRL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
-	key := p.Intermediate.Key
-	if p.Intermediate.GOST != nil {
+	key := ca.Key
+	if ca.GOST != nil {
 		key = p.standIn
 	}
 	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
 		Number: big.NewInt(now.Unix()), ThisUpdate: now.Add(-time.Minute), NextUpdate: now.Add(time.Hour),
 		RevokedCertificateEntries: entries,
-	}, p.Intermediate.Cert, key)
-	if err == nil && p.Intermediate.GOST != nil {
+	}, ca.Cert, key)
+	if err == nil && ca.GOST != nil {
 		// TBSCertList: version, signature, issuer, ...
-		der, err = regostDER(der, 1, p.Intermediate.GOST)
+		der, err = regostDER(der, 1, ca.GOST)
 	}
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
