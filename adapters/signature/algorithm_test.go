@@ -63,3 +63,20 @@ func TestCertificateAlgorithms(t *testing.T) {
 		t.Fatal("GOST-2004 key refuses its own OIDs")
 	}
 }
+
+func TestAlgorithmAndRoleNames(t *testing.T) {
+	for _, c := range []struct{ sig, dig, want string }{
+		{"1.2.398.3.10.1.1.2.3.2", "1.2.398.3.10.1.3.3", "GOST 34.10-2015 (512), GOST 34.11-2015 (512)"},
+		{"1.2.398.3.10.1.1.1.1", "1.2.398.3.10.1.3.1", "GOST 34.310-2004, GOST 34.311-95"},
+		{"1.2.840.113549.1.1.11", "2.16.840.1.101.3.4.2.1", "RSA, SHA-256"},
+		{"1.2.840.10045.4.3.2", "2.16.840.1.101.3.4.2.1", "ECDSA, SHA-256"},
+		{"1.2.3", "x", "1.2.3, x"},
+	} {
+		if got := AlgorithmName(c.sig, c.dig); got != c.want {
+			t.Errorf("%s %s: %q, want %q", c.sig, c.dig, got, c.want)
+		}
+	}
+	if RoleFirstHead.Name() != "first_head" || Role("1.2.3").Name() != "1.2.3" {
+		t.Fatal("role names")
+	}
+}
