@@ -79,41 +79,32 @@ func load(b []byte) block {
 	return x
 }
 
-// transform returns LPS(x). τ is the 8×8 byte transposition, so byte k
-// of output word i comes from byte i of input word k.
-func transform(x *block) block {
-	var r block
+// lpsXor sets dst = LPS(x ⊕ y). τ is the 8×8 byte transposition, so byte
+// k of output word i comes from byte i of input word k.
+func lpsXor(dst, x, y *block) {
+	x0, x1, x2, x3 := x[0]^y[0], x[1]^y[1], x[2]^y[2], x[3]^y[3]
+	x4, x5, x6, x7 := x[4]^y[4], x[5]^y[5], x[6]^y[6], x[7]^y[7]
 	for i := uint(0); i < 8; i++ {
 		sh := 8 * i
-		r[i] = lps[0][byte(x[0]>>sh)] ^ lps[1][byte(x[1]>>sh)] ^ lps[2][byte(x[2]>>sh)] ^ lps[3][byte(x[3]>>sh)] ^
-			lps[4][byte(x[4]>>sh)] ^ lps[5][byte(x[5]>>sh)] ^ lps[6][byte(x[6]>>sh)] ^ lps[7][byte(x[7]>>sh)]
+		dst[i] = lps[0][byte(x0>>sh)] ^ lps[1][byte(x1>>sh)] ^ lps[2][byte(x2>>sh)] ^ lps[3][byte(x3>>sh)] ^
+			lps[4][byte(x4>>sh)] ^ lps[5][byte(x5>>sh)] ^ lps[6][byte(x6>>sh)] ^ lps[7][byte(x7>>sh)]
 	}
-	return r
 }
 
-func xor(x, y *block) block {
-	var r block
-	for i := range r {
-		r[i] = x[i] ^ y[i]
+// compress sets h = g_N(h, m).
+func compress(n uint64, h, m *block) {
+	var k, msg, nb block
+	nb[0] = n
+	lpsXor(&k, h, &nb)
+	lpsXor(&msg, &k, m)
+	for i := 0; i < 11; i++ {
+		lpsXor(&k, &k, &c[i])
+		lpsXor(&msg, &k, &msg)
 	}
-	return r
-}
-
-// compress is g_N(h, m).
-func compress(n uint64, h, m *block) block {
-	k := *h
-	k[0] ^= n
-	k = transform(&k)
-	msg := *m
-	for i := 0; i < 12; i++ {
-		t := xor(&k, &msg)
-		msg = transform(&t)
-		t = xor(&k, &c[i])
-		k = transform(&t)
+	lpsXor(&k, &k, &c[11])
+	for i := range h {
+		h[i] ^= k[i] ^ msg[i] ^ m[i]
 	}
-	r := xor(&k, &msg)
-	r = xor(&r, h)
-	return xor(&r, m)
 }
 
 func add512(x, y *block) block {
@@ -183,7 +174,7 @@ func (d *digest) Write(p []byte) (int, error) {
 
 func (d *digest) block(p []byte) {
 	m := load(p)
-	d.h = compress(d.n, &d.h, &m)
+	compress(d.n, &d.h, &m)
 	d.sigma = add512(&d.sigma, &m)
 	d.n += BlockSize * 8
 }
@@ -193,11 +184,12 @@ func (d *digest) Sum(in []byte) []byte {
 	copy(last[:], d.buf[:d.nbuf])
 	last[d.nbuf] = 1
 	m := load(last[:])
-	h := compress(d.n, &d.h, &m)
+	h := d.h
+	compress(d.n, &h, &m)
 	length := block{d.n + uint64(d.nbuf)*8}
-	h = compress(0, &h, &length)
+	compress(0, &h, &length)
 	s := add512(&d.sigma, &m)
-	h = compress(0, &h, &s)
+	compress(0, &h, &s)
 	var out [BlockSize]byte
 	for i := range h {
 		binary.LittleEndian.PutUint64(out[8*i:], h[i])
