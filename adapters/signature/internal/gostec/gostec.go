@@ -241,6 +241,60 @@ func (cv *Curve) mul(z, x, y *fe) {
 	cv.reduceOnce(z)
 }
 
+// sqr sets z = x² mod p.
+func (cv *Curve) sqr(z, x *fe) {
+	if cv.n == 8 {
+		sqr8(z, x, cv.c)
+	} else {
+		mul4(z, x, x, cv.c)
+	}
+	cv.reduceOnce(z)
+}
+
+// sqr8 is mul8(z, x, x, c) with each cross product computed once.
+func sqr8(z, x *fe, c uint64) {
+	var t [16]uint64
+	// Cross products x[i]·x[j], i < j.
+	for i := 0; i < 7; i++ {
+		var carry uint64
+		xi := x[i]
+		for j := i + 1; j < 8; j++ {
+			hi, lo := bits.Mul64(xi, x[j])
+			var c1, c2 uint64
+			lo, c1 = bits.Add64(lo, t[i+j], 0)
+			lo, c2 = bits.Add64(lo, carry, 0)
+			t[i+j] = lo
+			carry = hi + c1 + c2
+		}
+		t[i+8] = carry
+	}
+	// Double them.
+	var top uint64
+	for i := 1; i < 16; i++ {
+		w := t[i]
+		t[i] = w<<1 | top
+		top = w >> 63
+	}
+	// Add the squares x[i]² at 2i.
+	var carry uint64
+	for i := 0; i < 8; i++ {
+		hi, lo := bits.Mul64(x[i], x[i])
+		var c1 uint64
+		t[2*i], c1 = bits.Add64(t[2*i], lo, carry)
+		t[2*i+1], carry = bits.Add64(t[2*i+1], hi, c1)
+	}
+	carry = 0
+	for i := 0; i < 8; i++ {
+		hi, lo := bits.Mul64(t[i+8], c)
+		var c1, c2 uint64
+		lo, c1 = bits.Add64(lo, t[i], 0)
+		lo, c2 = bits.Add64(lo, carry, 0)
+		z[i] = lo
+		carry = hi + c1 + c2
+	}
+	fold(z[:8], carry*c, c)
+}
+
 // mul8 sets z ≡ x·y (mod 2^512 - c), z < 2^512; the limb count is a
 // constant so that the compiler drops the bounds checks.
 func mul8(z, x, y *fe, c uint64) {
@@ -320,8 +374,8 @@ func (cv *Curve) double(r, p *point) {
 	}
 	if cv.aIsM3 {
 		var delta, gamma, beta, alpha, t, u fe
-		cv.mul(&delta, &p.z, &p.z)
-		cv.mul(&gamma, &p.y, &p.y)
+		cv.sqr(&delta, &p.z)
+		cv.sqr(&gamma, &p.y)
 		cv.mul(&beta, &p.x, &gamma)
 		cv.sub(&t, &p.x, &delta)
 		cv.add2(&u, &p.x, &delta)
@@ -332,15 +386,15 @@ func (cv *Curve) double(r, p *point) {
 		cv.add2(&b4, &beta, &beta)
 		cv.add2(&b4, &b4, &b4)
 		cv.add2(&b8, &b4, &b4)
-		cv.mul(&x3, &alpha, &alpha)
+		cv.sqr(&x3, &alpha)
 		cv.sub(&x3, &x3, &b8)
 		cv.add2(&t, &p.y, &p.z)
-		cv.mul(&z3, &t, &t)
+		cv.sqr(&z3, &t)
 		cv.sub(&z3, &z3, &gamma)
 		cv.sub(&z3, &z3, &delta)
 		cv.sub(&t, &b4, &x3)
 		cv.mul(&y3, &alpha, &t)
-		cv.mul(&u, &gamma, &gamma)
+		cv.sqr(&u, &gamma)
 		cv.add2(&u, &u, &u)
 		cv.add2(&u, &u, &u)
 		cv.add2(&u, &u, &u)
@@ -396,8 +450,8 @@ func (cv *Curve) add(r, p, q *point) {
 		return
 	}
 	var z1z1, z2z2, u1, u2, s1, s2, h, rr, tmp fe
-	cv.mul(&z1z1, &p.z, &p.z)
-	cv.mul(&z2z2, &q.z, &q.z)
+	cv.sqr(&z1z1, &p.z)
+	cv.sqr(&z2z2, &q.z)
 	cv.mul(&u1, &p.x, &z2z2)
 	cv.mul(&u2, &q.x, &z1z1)
 	cv.mul(&tmp, &q.z, &z2z2)
@@ -415,13 +469,13 @@ func (cv *Curve) add(r, p, q *point) {
 	cv.sub(&h, &u2, &u1)
 	var i, j, v fe
 	cv.add2(&tmp, &h, &h)
-	cv.mul(&i, &tmp, &tmp) // I = (2H)²
+	cv.sqr(&i, &tmp) // I = (2H)²
 	cv.mul(&j, &h, &i)     // J = H·I
 	cv.sub(&rr, &s2, &s1)
 	cv.add2(&rr, &rr, &rr) // r = 2(S2 - S1)
 	cv.mul(&v, &u1, &i)    // V = U1·I
 	var x3, y3, z3 fe
-	cv.mul(&x3, &rr, &rr)
+	cv.sqr(&x3, &rr)
 	cv.sub(&x3, &x3, &j)
 	cv.sub(&x3, &x3, &v)
 	cv.sub(&x3, &x3, &v)
@@ -431,7 +485,7 @@ func (cv *Curve) add(r, p, q *point) {
 	cv.add2(&tmp, &tmp, &tmp)
 	cv.sub(&y3, &y3, &tmp)
 	cv.add2(&tmp, &p.z, &q.z)
-	cv.mul(&z3, &tmp, &tmp)
+	cv.sqr(&z3, &tmp)
 	cv.sub(&z3, &z3, &z1z1)
 	cv.sub(&z3, &z3, &z2z2)
 	cv.mul(&z3, &z3, &h)
@@ -446,7 +500,7 @@ func (cv *Curve) addAffine(r, p, q *point) {
 		return
 	}
 	var z1z1, u2, s2, h, hh, i, j, rr, v, t fe
-	cv.mul(&z1z1, &p.z, &p.z)
+	cv.sqr(&z1z1, &p.z)
 	cv.mul(&u2, &q.x, &z1z1)
 	cv.mul(&t, &p.z, &z1z1)
 	cv.mul(&s2, &q.y, &t)
@@ -459,7 +513,7 @@ func (cv *Curve) addAffine(r, p, q *point) {
 		return
 	}
 	cv.sub(&h, &u2, &p.x)
-	cv.mul(&hh, &h, &h)
+	cv.sqr(&hh, &h)
 	cv.add2(&i, &hh, &hh)
 	cv.add2(&i, &i, &i) // I = 4HH
 	cv.mul(&j, &h, &i)
@@ -467,7 +521,7 @@ func (cv *Curve) addAffine(r, p, q *point) {
 	cv.add2(&rr, &rr, &rr)
 	cv.mul(&v, &p.x, &i)
 	var x3, y3, z3 fe
-	cv.mul(&x3, &rr, &rr)
+	cv.sqr(&x3, &rr)
 	cv.sub(&x3, &x3, &j)
 	cv.sub(&x3, &x3, &v)
 	cv.sub(&x3, &x3, &v)
@@ -477,7 +531,7 @@ func (cv *Curve) addAffine(r, p, q *point) {
 	cv.add2(&t, &t, &t)
 	cv.sub(&y3, &y3, &t)
 	cv.add2(&t, &p.z, &h)
-	cv.mul(&z3, &t, &t)
+	cv.sqr(&z3, &t)
 	cv.sub(&z3, &z3, &z1z1)
 	cv.sub(&z3, &z3, &hh)
 	r.x, r.y, r.z = x3, y3, z3

@@ -110,3 +110,23 @@ func BenchmarkVerify512(b *testing.B) {
 		}
 	}
 }
+
+func TestSquareAgainstBig(t *testing.T) {
+	c := gostkey.CurveIdtc26gost34102012512paramSetA()
+	cv := mustCurve(t, c)
+	vals := []*big.Int{big.NewInt(0), big.NewInt(1), new(big.Int).Sub(c.P, big.NewInt(1))}
+	for i := 0; i < 500; i++ {
+		v, _ := rand.Int(rand.Reader, c.P)
+		vals = append(vals, v)
+	}
+	for _, x := range vals {
+		fx := cv.toFE(x)
+		var z fe
+		cv.sqr(&z, &fx)
+		want := new(big.Int).Mul(x, x)
+		want.Mod(want, c.P)
+		if cv.toBig(&z).Cmp(want) != 0 {
+			t.Fatalf("sqr %x", x)
+		}
+	}
+}
