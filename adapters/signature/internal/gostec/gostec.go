@@ -469,8 +469,8 @@ func (cv *Curve) add(r, p, q *point) {
 	cv.sub(&h, &u2, &u1)
 	var i, j, v fe
 	cv.add2(&tmp, &h, &h)
-	cv.sqr(&i, &tmp) // I = (2H)²
-	cv.mul(&j, &h, &i)     // J = H·I
+	cv.sqr(&i, &tmp)   // I = (2H)²
+	cv.mul(&j, &h, &i) // J = H·I
 	cv.sub(&rr, &s2, &s1)
 	cv.add2(&rr, &rr, &rr) // r = 2(S2 - S1)
 	cv.mul(&v, &u1, &i)    // V = U1·I
