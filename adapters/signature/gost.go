@@ -1,7 +1,6 @@
 package signature
 
 import (
-	"crypto/cipher"
 	"crypto/x509"
 	"encoding/asn1"
 	"hash"
@@ -12,6 +11,7 @@ import (
 	"github.com/deatil/go-cryptobin/hash/gost/gost341194"
 	gostkey "github.com/deatil/go-cryptobin/pubkey/gost"
 
+	"docledger/adapters/signature/internal/gost28147"
 	"docledger/adapters/signature/internal/gostec"
 	"docledger/adapters/signature/internal/streebog"
 )
@@ -56,16 +56,12 @@ type gostScheme struct {
 }
 
 var (
+	// GOST R 34.11-94 with the test S-box (RFC 4357 1.2.643.2.2.30.0): the
+	// parameter set NCA's 1.2.398.3.10.1.3.1.1.0 stands for. go-cryptobin's
+	// hash over internal/gost28147's cipher (the S-box expanded once).
+	sboxGOST34311 = gost28147.NewSbox(gostcipher.SboxIdGostR341194TestParamSet)
 	hashGOST34311 = hashAlg{name: "GOST 34.311-95", oid: oidKZGOST34311, newGOST: func() hash.Hash {
-		// GOST R 34.11-94 with the test S-box (RFC 4357 1.2.643.2.2.30.0):
-		// the parameter set NCA's 1.2.398.3.10.1.3.1.1.0 stands for.
-		return gost341194.New(func(key []byte) cipher.Block {
-			c, err := gostcipher.NewCipher(key, gostcipher.SboxIdGostR341194TestParamSet)
-			if err != nil {
-				panic(err) // key is always 32 bytes
-			}
-			return c
-		})
+		return gost341194.New(sboxGOST34311.NewCipher)
 	}}
 	hashStreebog256 = hashAlg{name: "GOST 34.11-2015 (256)", oid: oidKZStreebog256, newGOST: streebog.New256}
 	hashStreebog512 = hashAlg{name: "GOST 34.11-2015 (512)", oid: oidKZStreebog512, newGOST: streebog.New512}

@@ -2,7 +2,6 @@ package sigtest
 
 import (
 	"crypto"
-	"crypto/cipher"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/asn1"
@@ -13,6 +12,7 @@ import (
 	"github.com/deatil/go-cryptobin/hash/gost/gost341194"
 	gostkey "github.com/deatil/go-cryptobin/pubkey/gost"
 
+	"docledger/adapters/signature/internal/gost28147"
 	"docledger/adapters/signature/internal/streebog"
 )
 
@@ -61,15 +61,8 @@ func NewGOSTKey(t testing.TB, kt KeyType) *GOSTKey {
 		k.keyOID, k.sigOID = oid(1, 2, 398, 3, 10, 1, 1, 1, 1), oid(1, 2, 398, 3, 10, 1, 1, 1, 2)
 		k.curveOID, k.digestOID = oid(1, 2, 398, 3, 10, 1, 1, 1, 1, 1), oid(1, 2, 398, 3, 10, 1, 3, 1)
 		k.keyDigestParam = oid(1, 2, 398, 3, 10, 1, 3, 1, 1, 0)
-		k.newHash = func() hash.Hash {
-			return gost341194.New(func(key []byte) cipher.Block {
-				c, err := gostcipher.NewCipher(key, gostcipher.SboxIdGostR341194TestParamSet)
-				if err != nil {
-					panic(err)
-				}
-				return c
-			})
-		}
+		sb := gost28147.NewSbox(gostcipher.SboxIdGostR341194TestParamSet)
+		k.newHash = func() hash.Hash { return gost341194.New(sb.NewCipher) }
 	default:
 		t.Fatalf("sigtest: key type %d is not GOST", kt)
 	}
