@@ -25,7 +25,7 @@ type Curve struct {
 	c       uint64 // p = 2^(64n) - c
 	p, q    *big.Int
 	a, b    fe
-	gTable  [16]point // 0..15 × G, affine (z = 1) but for 0
+	g8      [256]point // 0..255 × G, affine (z = 1) but for 0
 	byteLen int
 	aIsM3   bool // a = -3: the cheaper doubling applies
 }
@@ -55,9 +55,12 @@ func NewCurve(p, q, a, b, gx, gy *big.Int) (*Curve, error) {
 	if !cv.onCurve(gx, gy) {
 		return nil, errors.New("gostec: base point is not on the curve")
 	}
-	cv.table(&cv.gTable, &g)
-	for i := 1; i < 16; i++ { // to affine, once per curve
-		pt := &cv.gTable[i]
+	cv.g8[1] = g
+	for i := 2; i < 256; i++ {
+		cv.add(&cv.g8[i], &cv.g8[i-1], &g)
+	}
+	for i := 2; i < 256; i++ { // to affine, once per curve
+		pt := &cv.g8[i]
 		zinv := cv.toFE(new(big.Int).ModInverse(cv.toBig(&pt.z), cv.p))
 		var zz, zzz fe
 		cv.mul(&zz, &zinv, &zinv)
@@ -95,23 +98,40 @@ func (cv *Curve) Verify(qx, qy, e, r, s *big.Int) bool {
 	z2.Mod(z2, cv.q)
 	z2.Sub(cv.q, z2)
 
-	var qt [16]point
+	// z1·G with 8-bit windows of the affine table; z2·Q with a width-5
+	// NAF over the odd multiples Q, 3Q, …, 15Q; one chain of doublings.
+	var qt [8]point
 	qp := point{x: cv.toFE(qx), y: cv.toFE(qy), z: cv.one()}
-	cv.table(&qt, &qp)
-	k1, k2 := make([]byte, cv.byteLen), make([]byte, cv.byteLen)
+	qt[0] = qp
+	var q2 point
+	cv.double(&q2, &qp)
+	for i := 1; i < 8; i++ {
+		cv.add(&qt[i], &qt[i-1], &q2)
+	}
+	naf := wnaf5(z2)
+	k1 := make([]byte, cv.byteLen)
 	z1.FillBytes(k1)
-	z2.FillBytes(k2)
-	var acc point
-	for i := 0; i < cv.byteLen; i++ {
-		for _, shift := range [2]uint{4, 0} {
-			for j := 0; j < 4; j++ {
-				cv.double(&acc, &acc)
+	top := len(naf)
+	if 8*cv.byteLen > top {
+		top = 8 * cv.byteLen
+	}
+	var acc, neg point
+	for i := top - 1; i >= 0; i-- {
+		cv.double(&acc, &acc)
+		if i < len(naf) {
+			switch d := naf[i]; {
+			case d > 0:
+				cv.add(&acc, &acc, &qt[d>>1])
+			case d < 0:
+				neg = qt[(-d)>>1]
+				var zero fe
+				cv.sub(&neg.y, &zero, &neg.y)
+				cv.add(&acc, &acc, &neg)
 			}
-			if w := (k1[i] >> shift) & 15; w != 0 {
-				cv.addAffine(&acc, &acc, &cv.gTable[w])
-			}
-			if w := (k2[i] >> shift) & 15; w != 0 {
-				cv.add(&acc, &acc, &qt[w])
+		}
+		if i%8 == 0 && i/8 < cv.byteLen {
+			if w := k1[cv.byteLen-1-i/8]; w != 0 {
+				cv.addAffine(&acc, &acc, &cv.g8[w])
 			}
 		}
 	}
@@ -145,13 +165,28 @@ func (cv *Curve) onCurve(x, y *big.Int) bool {
 	return l.Cmp(r) == 0
 }
 
-// table fills t[i] = i × P.
-func (cv *Curve) table(t *[16]point, p *point) {
-	t[0] = point{}
-	t[1] = *p
-	for i := 2; i < 16; i++ {
-		cv.add(&t[i], &t[i-1], p)
+// wnaf5 returns the width-5 non-adjacent form of k, least significant
+// digit first: digits 0 or odd in [-15, 15], no two non-zero within 5.
+func wnaf5(k *big.Int) []int8 {
+	var out []int8
+	k = new(big.Int).Set(k)
+	mod := big.NewInt(32)
+	d := new(big.Int)
+	for k.Sign() > 0 {
+		var digit int8
+		if k.Bit(0) == 1 {
+			d.Mod(k, mod)
+			v := d.Int64()
+			if v >= 16 {
+				v -= 32
+			}
+			digit = int8(v)
+			k.Sub(k, big.NewInt(v))
+		}
+		out = append(out, digit)
+		k.Rsh(k, 1)
 	}
+	return out
 }
 
 func (cv *Curve) one() fe { var o fe; o[0] = 1; return o }
