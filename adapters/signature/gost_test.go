@@ -84,6 +84,16 @@ func TestGOSTTimestampRevocationAndMixedSigners(t *testing.T) {
 	if s := ev.Signers[0]; s.SigningTimeSource != signature.SourceTimestamp || !s.SigningTime.Equal(tsaTime) {
 		t.Fatalf("signing time %v from %s", s.SigningTime, s.SigningTimeSource)
 	}
+	// The evidence re-verifies offline: GOST signature, token, chain and
+	// the stored GOST-signed OCSP answer.
+	again, err := v.Reverify(ctx, ev)
+	mustValid(t, again, err)
+	tampered := *ev
+	tampered.Signers = []signature.SignerEvidence{ev.Signers[0]}
+	tampered.Signers[0].ContentDigest = append([]byte{}, ev.Signers[0].ContentDigest...)
+	tampered.Signers[0].ContentDigest[3] ^= 1
+	_, err = v.Reverify(ctx, &tampered)
+	wantCode(t, err, signature.CodeContentMismatch)
 	_, err = v.Verify(ctx, signature.Request{CMS: p.Sign(t, leaf, content, sigtest.SignOptions{Timestamp: true, TimestampOf: []byte("another signature")})})
 	wantCode(t, err, signature.CodeTimestampInvalid)
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"syscall"
 	"testing"
 	"time"
 
@@ -36,6 +37,10 @@ func benchSignatures(_ context.Context, args []string, stdout, stderr io.Writer)
 		NsPerOp       int64   `json:"ns_per_op"`
 		AllocsPerOp   int64   `json:"allocs_per_op"`
 		Verifications int     `json:"verifications"`
+		// CPUMsPerOp is the process's CPU time (user + system) per
+		// verification in the measured run: less sensitive than the rate
+		// to other load on the machine.
+		CPUMsPerOp float64 `json:"cpu_ms_per_op"`
 	}
 	var results []result
 	for _, c := range []struct {
@@ -48,11 +53,14 @@ func benchSignatures(_ context.Context, args []string, stdout, stderr io.Writer)
 		{"GOST 34.310-2004, GOST 34.311-95", true, sigtest.GOST2004},
 	} {
 		var failed error
+		var cpu time.Duration // of the last (reported) run
 		r := testing.Benchmark(func(b *testing.B) {
 			v, cms := signatureBenchSetup(b, c.gost, c.key, doc)
 			ctx := context.Background()
 			b.ReportAllocs()
 			b.ResetTimer()
+			before := cpuTime()
+			defer func() { cpu = cpuTime() - before }()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					ev, err := v.Verify(ctx, signature.Request{CMS: cms, Content: doc})
@@ -70,7 +78,10 @@ func benchSignatures(_ context.Context, args []string, stdout, stderr io.Writer)
 		if r.T > 0 {
 			res.PerSecond = round(float64(r.N)/r.T.Seconds(), 0)
 		}
-		fmt.Fprintf(stderr, "bench signatures: %s: %.0f verifications/s\n", c.name, res.PerSecond)
+		if r.N > 0 {
+			res.CPUMsPerOp = round(float64(cpu.Microseconds())/1000/float64(r.N), 3)
+		}
+		fmt.Fprintf(stderr, "bench signatures: %s: %.0f verifications/s, %.3f ms CPU each\n", c.name, res.PerSecond, res.CPUMsPerOp)
 		results = append(results, res)
 	}
 	printJSON(stdout, map[string]any{"bench": "signatures", "document_bytes": *size, "parallel": *cpus,
@@ -103,4 +114,13 @@ func signatureBenchSetup(b *testing.B, gost bool, kt sigtest.KeyType, doc []byte
 		b.Fatalf("intermediate not checked: %+v", ev.Signers[0].ChainRevocation)
 	}
 	return v, cms
+}
+
+// cpuTime is the CPU time (user and system) the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
