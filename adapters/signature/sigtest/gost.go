@@ -43,6 +43,31 @@ func oid(s ...int) asn1.ObjectIdentifier { return asn1.ObjectIdentifier(s) }
 // NewGOSTKey generates a key of type kt (one of the GOST key types).
 func NewGOSTKey(t testing.TB, kt KeyType) *GOSTKey {
 	t.Helper()
+	k, curve := gostSpec(t, kt)
+	priv, err := gostkey.GenerateKey(rand.Reader, curve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.priv = priv
+	return k
+}
+
+// GOSTKeyFromScalar is the key of type kt whose private scalar is given
+// big-endian — as the NCA test PKCS#12 files hold it (checked against their
+// certificates: the little-endian reading gives another public key).
+func GOSTKeyFromScalar(t testing.TB, kt KeyType, scalarBE []byte) *GOSTKey {
+	t.Helper()
+	k, curve := gostSpec(t, kt)
+	priv, err := gostkey.NewPrivateKey(curve, scalarBE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.priv = priv
+	return k
+}
+
+func gostSpec(t testing.TB, kt KeyType) (*GOSTKey, *gostkey.Curve) {
+	t.Helper()
 	k := &GOSTKey{}
 	var curve *gostkey.Curve
 	switch kt {
@@ -66,12 +91,7 @@ func NewGOSTKey(t testing.TB, kt KeyType) *GOSTKey {
 	default:
 		t.Fatalf("sigtest: key type %d is not GOST", kt)
 	}
-	priv, err := gostkey.GenerateKey(rand.Reader, curve)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k.priv = priv
-	return k
+	return k, curve
 }
 
 // SignatureOID is the OID of the key's signature algorithm (Kalkan writes
