@@ -232,9 +232,39 @@ func (cv *Curve) equal(x, y *fe) bool {
 // reduceOnce maps x in [0, 2^k) to [0, p): x ≥ p exactly when x + c
 // carries out of k bits, and then x - p is the low k bits of x + c.
 func (cv *Curve) reduceOnce(x *fe) {
+	if cv.n == 8 {
+		reduce8(x, cv.c)
+	} else {
+		reduce4(x, cv.c)
+	}
+}
+
+func (cv *Curve) add2(z, x, y *fe) {
+	if cv.n == 8 {
+		add8(z, x, y, cv.c)
+	} else {
+		add4(z, x, y, cv.c)
+	}
+}
+
+// sub sets z = x - y mod p. On a borrow z holds x - y + 2^k, and the
+// true value is that minus 2^k ≡ minus c; as x < y, z - c = x - y + p is
+// in [0, p).
+func (cv *Curve) sub(z, x, y *fe) {
+	if cv.n == 8 {
+		sub8(z, x, y, cv.c)
+	} else {
+		sub4(z, x, y, cv.c)
+	}
+}
+
+// The limb counts are constants in these so that the compiler drops the
+// bounds checks: 8 limbs for 512-bit fields, 4 for 256-bit ones.
+
+func reduce8(x *fe, c uint64) {
 	var y fe
-	carry := cv.c
-	for i := 0; i < cv.n; i++ {
+	carry := c
+	for i := 0; i < 8; i++ {
 		y[i], carry = bits.Add64(x[i], carry, 0)
 	}
 	if carry != 0 {
@@ -242,25 +272,60 @@ func (cv *Curve) reduceOnce(x *fe) {
 	}
 }
 
-func (cv *Curve) add2(z, x, y *fe) {
+func reduce4(x *fe, c uint64) {
+	var y fe
+	carry := c
+	for i := 0; i < 4; i++ {
+		y[i], carry = bits.Add64(x[i], carry, 0)
+	}
+	if carry != 0 {
+		*x = y
+	}
+}
+
+func add8(z, x, y *fe, c uint64) {
 	var carry uint64
-	for i := 0; i < cv.n; i++ {
+	for i := 0; i < 8; i++ {
 		z[i], carry = bits.Add64(x[i], y[i], carry)
 	}
 	if carry != 0 {
-		fold(z[:cv.n], cv.c, cv.c)
+		fold(z[:8], c, c)
 	}
-	cv.reduceOnce(z)
+	reduce8(z, c)
 }
 
-func (cv *Curve) sub(z, x, y *fe) {
+func add4(z, x, y *fe, c uint64) {
+	var carry uint64
+	for i := 0; i < 4; i++ {
+		z[i], carry = bits.Add64(x[i], y[i], carry)
+	}
+	if carry != 0 {
+		fold(z[:4], c, c)
+	}
+	reduce4(z, c)
+}
+
+func sub8(z, x, y *fe, c uint64) {
 	var borrow uint64
-	for i := 0; i < cv.n; i++ {
+	for i := 0; i < 8; i++ {
 		z[i], borrow = bits.Sub64(x[i], y[i], borrow)
 	}
-	if borrow != 0 { // z + 2^k - p... = true value + 2^k ≡ true value + c: subtract c
-		borrow = cv.c
-		for i := 0; i < cv.n && borrow != 0; i++ {
+	if borrow != 0 {
+		borrow = c
+		for i := 0; i < 8; i++ {
+			z[i], borrow = bits.Sub64(z[i], borrow, 0)
+		}
+	}
+}
+
+func sub4(z, x, y *fe, c uint64) {
+	var borrow uint64
+	for i := 0; i < 4; i++ {
+		z[i], borrow = bits.Sub64(x[i], y[i], borrow)
+	}
+	if borrow != 0 {
+		borrow = c
+		for i := 0; i < 4; i++ {
 			z[i], borrow = bits.Sub64(z[i], borrow, 0)
 		}
 	}
@@ -270,10 +335,11 @@ func (cv *Curve) sub(z, x, y *fe) {
 func (cv *Curve) mul(z, x, y *fe) {
 	if cv.n == 8 {
 		mul8(z, x, y, cv.c)
+		reduce8(z, cv.c)
 	} else {
 		mul4(z, x, y, cv.c)
+		reduce4(z, cv.c)
 	}
-	cv.reduceOnce(z)
 }
 
 // sqr sets z = x² mod p.
