@@ -2,8 +2,11 @@
 // its users: an NCA-like root and intermediate CA, SIGN and AUTH certificates
 // with NCA identity fields and roles, a real OCSP responder, a CRL and an
 // RFC 3161 TSA served over HTTP on loopback, and helpers that sign CMS the way
-// NCALayer does. Nothing in it is a mock: every answer is signed and verified
-// with real keys.
+// NCALayer does. NewGOST makes the same PKI with GOST 34.10-2015 (512) CAs,
+// OCSP answers, CRLs and TSA, and GOST leaves (2004, 2015-256, 2015-512)
+// whose CMS are encoded as Kalkan encodes them; countersignatures can be
+// added. Nothing in it is a mock: every answer is signed and verified with
+// real keys.
 package sigtest
 
 import (
