@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"runtime"
@@ -19,7 +20,8 @@ import (
 // needs no database: the PKI, its OCSP responder and CRL run on loopback
 // (sigtest), made when the benchmark starts.
 func benchSignatures(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs, _ := benchFlags("signatures", stderr)
+	fs := flag.NewFlagSet("bench signatures", flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	size := fs.Int("size", 64<<10, "document size in bytes")
 	cpus := fs.Int("cpu", runtime.GOMAXPROCS(0), "parallel verifiers (GOMAXPROCS)")
 	if err := fs.Parse(args); err != nil {
