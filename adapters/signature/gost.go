@@ -8,10 +8,10 @@ import (
 	"sync"
 
 	gostcipher "github.com/deatil/go-cryptobin/cipher/gost"
-	"github.com/deatil/go-cryptobin/hash/gost/gost341194"
 	gostkey "github.com/deatil/go-cryptobin/pubkey/gost"
 
 	"docledger/adapters/signature/internal/gost28147"
+	"docledger/adapters/signature/internal/gost341194"
 	"docledger/adapters/signature/internal/gostec"
 	"docledger/adapters/signature/internal/streebog"
 )
@@ -56,12 +56,12 @@ type gostScheme struct {
 }
 
 var (
-	// GOST R 34.11-94 with the test S-box (RFC 4357 1.2.643.2.2.30.0): the
-	// parameter set NCA's 1.2.398.3.10.1.3.1.1.0 stands for. go-cryptobin's
-	// hash over internal/gost28147's cipher (the S-box expanded once).
+	// GOST R 34.11-94 with the test S-box (RFC 4357 1.2.643.2.2.30.0, from
+	// go-cryptobin): the parameter set NCA's 1.2.398.3.10.1.3.1.1.0 stands
+	// for; internal/gost341194 over internal/gost28147.
 	sboxGOST34311 = gost28147.NewSbox(gostcipher.SboxIdGostR341194TestParamSet)
 	hashGOST34311 = hashAlg{name: "GOST 34.311-95", oid: oidKZGOST34311, newGOST: func() hash.Hash {
-		return gost341194.New(sboxGOST34311.NewCipher)
+		return gost341194.New(sboxGOST34311)
 	}}
 	hashStreebog256 = hashAlg{name: "GOST 34.11-2015 (256)", oid: oidKZStreebog256, newGOST: streebog.New256}
 	hashStreebog512 = hashAlg{name: "GOST 34.11-2015 (512)", oid: oidKZStreebog512, newGOST: streebog.New512}

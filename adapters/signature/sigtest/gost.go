@@ -9,10 +9,10 @@ import (
 	"testing"
 
 	gostcipher "github.com/deatil/go-cryptobin/cipher/gost"
-	"github.com/deatil/go-cryptobin/hash/gost/gost341194"
 	gostkey "github.com/deatil/go-cryptobin/pubkey/gost"
 
 	"docledger/adapters/signature/internal/gost28147"
+	"docledger/adapters/signature/internal/gost341194"
 	"docledger/adapters/signature/internal/streebog"
 )
 
@@ -87,7 +87,7 @@ func gostSpec(t testing.TB, kt KeyType) (*GOSTKey, *gostkey.Curve) {
 		k.curveOID, k.digestOID = oid(1, 2, 398, 3, 10, 1, 1, 1, 1, 1), oid(1, 2, 398, 3, 10, 1, 3, 1)
 		k.keyDigestParam = oid(1, 2, 398, 3, 10, 1, 3, 1, 1, 0)
 		sb := gost28147.NewSbox(gostcipher.SboxIdGostR341194TestParamSet)
-		k.newHash = func() hash.Hash { return gost341194.New(sb.NewCipher) }
+		k.newHash = func() hash.Hash { return gost341194.New(sb) }
 	default:
 		t.Fatalf("sigtest: key type %d is not GOST", kt)
 	}
