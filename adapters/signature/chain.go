@@ -26,15 +26,19 @@ const maxChainDepth = 6
 // chainGOST builds cert's chain to a trust anchor as of at, as crypto/x509
 // would, for chains crypto/x509 cannot verify (GOST keys and signatures):
 // each issuer found by subject (and key identifier) among candidates, valid
-// at at, a CA allowed to sign certificates, its signature over the child
-// verified; the extended key usage, when the leaf or an intermediate names
-// any, must allow eku.
+// at at, a CA allowed to sign certificates with room for the CAs below it
+// (path length), its signature over the child verified; the extended key
+// usage, when the leaf or an intermediate names any, must allow eku; no
+// certificate may carry a critical extension this verifier does not know.
 func (v *Verifier) chainGOST(cert *x509.Certificate, pool []*x509.Certificate, at time.Time, eku x509.ExtKeyUsage) ([]*x509.Certificate, error) {
 	if err := checkCertAlgorithms(cert); err != nil {
 		return nil, err
 	}
 	if !ekuAllows(cert, eku) {
 		return nil, errf(CodeKeyUsage, "certificate %s does not allow the %v usage", serialOf(cert.SerialNumber), eku)
+	}
+	if len(cert.UnhandledCriticalExtensions) > 0 {
+		return nil, errf(CodeCertUntrusted, "certificate %s has a critical extension this verifier does not know (%v)", serialOf(cert.SerialNumber), cert.UnhandledCriticalExtensions[0])
 	}
 	if v.isAnchor(cert) {
 		return []*x509.Certificate{cert}, nil
@@ -80,6 +84,12 @@ func (v *Verifier) chainGOST(cert *x509.Certificate, pool []*x509.Certificate, a
 				continue
 			case !ekuAllows(p, eku):
 				note(errf(CodeKeyUsage, "CA certificate %q does not allow the %v usage", p.Subject.CommonName, eku))
+				continue
+			case p.MaxPathLen >= 0 && len(chain)-1 > p.MaxPathLen:
+				note(errf(CodeCertUntrusted, "CA certificate %q allows %d intermediate CAs below it, the chain has %d", p.Subject.CommonName, p.MaxPathLen, len(chain)-1))
+				continue
+			case len(p.UnhandledCriticalExtensions) > 0:
+				note(errf(CodeCertUntrusted, "CA certificate %q has a critical extension this verifier does not know", p.Subject.CommonName))
 				continue
 			}
 			if err := v.checkCertSignatureCached(c, p); err != nil {

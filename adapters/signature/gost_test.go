@@ -133,3 +133,18 @@ func TestGOSTTimestampRevocationAndMixedSigners(t *testing.T) {
 	_, err = v.Verify(ctx, signature.Request{CMS: bad})
 	wantCode(t, err, signature.CodeContentMismatch)
 }
+
+// The GOST path builder keeps the CA's path length: the intermediate (path
+// length 0) may not certify another CA that issues the signer.
+func TestGOSTChainKeepsPathLength(t *testing.T) {
+	p := sigtest.NewGOST(t)
+	v := verifier(t, p, nil)
+	sub := p.NewCA(t, p.Intermediate, "TEST SUB-CA (GOST)")
+	leaf := p.Issue(t, sigtest.Spec{IIN: "900101300123", Key: sigtest.GOST2015_512, Issuer: sub})
+	leaf.Chain = append(leaf.Chain, p.Intermediate.Cert)
+	_, err := v.Verify(context.Background(), signature.Request{CMS: p.Sign(t, leaf, content, sigtest.SignOptions{})})
+	wantCode(t, err, signature.CodeCertUntrusted)
+	if !bytes.Contains([]byte(err.Error()), []byte("intermediate CAs below it")) {
+		t.Fatalf("refused for another reason: %v", err)
+	}
+}
