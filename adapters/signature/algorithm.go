@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"fmt"
+	"hash"
 	"strings"
 )
 
@@ -46,24 +47,60 @@ func isGOST(o asn1.ObjectIdentifier) bool {
 	return false
 }
 
+// hashAlg is a digest the verifier supports: a standard crypto.Hash, or a
+// GOST digest (which crypto.Hash cannot name).
+type hashAlg struct {
+	std     crypto.Hash
+	newGOST func() hash.Hash
+	name    string
+	oid     asn1.ObjectIdentifier
+}
+
+// New returns a fresh hash.
+func (h hashAlg) New() hash.Hash {
+	if h.newGOST != nil {
+		return h.newGOST()
+	}
+	return h.std.New()
+}
+
+func (h hashAlg) size() int {
+	if h.newGOST != nil {
+		return h.newGOST().Size()
+	}
+	return h.std.Size()
+}
+
+func (h hashAlg) String() string {
+	if h.name != "" {
+		return h.name
+	}
+	return hashName(h.std)
+}
+
 // digestHash maps a CMS digest algorithm to a hash the verifier supports.
-func digestHash(o asn1.ObjectIdentifier) (crypto.Hash, error) {
+func digestHash(o asn1.ObjectIdentifier) (hashAlg, error) {
 	switch {
 	case o.Equal(oidSHA1):
-		return crypto.SHA1, nil
+		return hashAlg{std: crypto.SHA1, oid: o}, nil
 	case o.Equal(oidSHA256):
-		return crypto.SHA256, nil
+		return hashAlg{std: crypto.SHA256, oid: o}, nil
 	case o.Equal(oidSHA384):
-		return crypto.SHA384, nil
+		return hashAlg{std: crypto.SHA384, oid: o}, nil
 	case o.Equal(oidSHA512):
-		return crypto.SHA512, nil
+		return hashAlg{std: crypto.SHA512, oid: o}, nil
 	}
-	return 0, unsupported("digest algorithm", o)
+	for _, h := range []hashAlg{hashGOST34311, hashStreebog256, hashStreebog512} {
+		if o.Equal(h.oid) {
+			return h, nil
+		}
+	}
+	return hashAlg{}, unsupported("digest algorithm", o)
 }
 
 func unsupported(what string, o asn1.ObjectIdentifier) *Error {
 	if isGOST(o) {
-		return errf(CodeUnsupportedAlgorithm, "%s %s is GOST, which this build cannot verify", what, o)
+		return errf(CodeUnsupportedAlgorithm, "%s %s is a GOST algorithm this build does not verify (it verifies the Kazakh GOST 34.310-2004 and 34.10-2015 OIDs)", what, o)
 	}
 	return errf(CodeUnsupportedAlgorithm, "%s %s is not supported", what, o)
 }
@@ -108,16 +145,129 @@ func signatureAlgorithm(sigOID asn1.ObjectIdentifier, h crypto.Hash, cert *x509.
 }
 
 // checkCertAlgorithms refuses certificates whose key or signature algorithm
-// Go's x509 cannot verify (GOST above all), so that they fail as
-// "unsupported algorithm" and never as valid or as merely untrusted.
+// this build cannot verify, so that they fail as "unsupported algorithm" and
+// never as valid or as merely untrusted. Kazakh GOST keys and signatures are
+// verified here; other GOST variants are not.
 func checkCertAlgorithms(cert *x509.Certificate) error {
-	if cert.PublicKeyAlgorithm != x509.RSA && cert.PublicKeyAlgorithm != x509.ECDSA {
+	switch {
+	case isGOSTKey(cert):
+		if _, err := parseGOSTKey(cert.RawSubjectPublicKeyInfo); err != nil {
+			return err
+		}
+	case cert.PublicKeyAlgorithm != x509.RSA && cert.PublicKeyAlgorithm != x509.ECDSA:
 		return errf(CodeUnsupportedAlgorithm, "certificate %q has key algorithm %v, which this build cannot verify", cert.Subject.CommonName, cert.PublicKeyAlgorithm)
 	}
 	if cert.SignatureAlgorithm == x509.UnknownSignatureAlgorithm {
-		return errf(CodeUnsupportedAlgorithm, "certificate %q is signed with an algorithm this build cannot verify", cert.Subject.CommonName)
+		o, _, _, err := outerSignature(cert.Raw)
+		if err != nil {
+			return newErr(CodeMalformedInput, "certificate does not parse", err)
+		}
+		if gostSchemeForSig(o) == nil {
+			return errf(CodeUnsupportedAlgorithm, "certificate %q is signed with %s, which this build cannot verify", cert.Subject.CommonName, o)
+		}
 	}
 	return nil
+}
+
+// signed is the outer layout of a certificate or CRL: to-be-signed part,
+// algorithm, signature.
+type signed struct {
+	TBS       asn1.RawValue
+	Algorithm struct {
+		Algorithm  asn1.ObjectIdentifier
+		Parameters asn1.RawValue `asn1:"optional"`
+	}
+	Signature asn1.BitString
+}
+
+// outerSignature reads the signature algorithm, the signed bytes and the
+// signature of a certificate or CRL.
+func outerSignature(der []byte) (asn1.ObjectIdentifier, []byte, []byte, error) {
+	var s signed
+	if _, err := asn1.Unmarshal(der, &s); err != nil {
+		return nil, nil, nil, err
+	}
+	return s.Algorithm.Algorithm, s.TBS.FullBytes, s.Signature.RightAlign(), nil
+}
+
+// checkSignedBy checks that parent's key made sig over tbs with the
+// signature algorithm sigAlg (the OID, for GOST) or x509Alg (otherwise).
+func checkSignedBy(parent *x509.Certificate, sigAlg asn1.ObjectIdentifier, x509Alg x509.SignatureAlgorithm, tbs, sig []byte) error {
+	if isGOSTKey(parent) {
+		k, err := parseGOSTKey(parent.RawSubjectPublicKeyInfo)
+		if err != nil {
+			return err
+		}
+		if s := gostSchemeForSig(sigAlg); s != k.scheme {
+			return errf(CodeUnsupportedAlgorithm, "signature algorithm %s does not fit the %s key of %q", sigAlg, k.scheme.name, parent.Subject.CommonName)
+		}
+		return k.verifyMessage(tbs, sig)
+	}
+	if x509Alg == x509.UnknownSignatureAlgorithm {
+		return unsupported("signature algorithm", sigAlg)
+	}
+	if err := parent.CheckSignature(x509Alg, tbs, sig); err != nil {
+		if _, ok := err.(x509.InsecureAlgorithmError); ok {
+			return newErr(CodeUnsupportedAlgorithm, fmt.Sprintf("%v refused by crypto/x509", x509Alg), err)
+		}
+		return newErr(CodeBadSignature, "signature does not verify", err)
+	}
+	return nil
+}
+
+// checkCertSignature checks that parent signed child.
+func checkCertSignature(child, parent *x509.Certificate) error {
+	o, tbs, sig, err := outerSignature(child.Raw)
+	if err != nil {
+		return newErr(CodeMalformedInput, "certificate does not parse", err)
+	}
+	return checkSignedBy(parent, o, child.SignatureAlgorithm, tbs, sig)
+}
+
+// checkCMSAlgorithms refuses a signer whose signature and digest
+// algorithms do not fit its key.
+func checkCMSAlgorithms(cert *x509.Certificate, sigOID asn1.ObjectIdentifier, h hashAlg) error {
+	if isGOSTKey(cert) {
+		k, err := parseGOSTKey(cert.RawSubjectPublicKeyInfo)
+		if err != nil {
+			return err
+		}
+		return k.checkAlgorithm(sigOID, h)
+	}
+	if h.std == 0 {
+		return errf(CodeUnsupportedAlgorithm, "digest %v does not fit a %v key", h, cert.PublicKeyAlgorithm)
+	}
+	_, err := signatureAlgorithm(sigOID, h.std, cert)
+	return err
+}
+
+// verifyCMSSignature checks a CMS signer's signature: over the DER of the
+// signed attributes when there are some, else over the content digest.
+func verifyCMSSignature(cert *x509.Certificate, sigOID asn1.ObjectIdentifier, h hashAlg, signedAttrs, digest, sig []byte) error {
+	if isGOSTKey(cert) {
+		k, err := parseGOSTKey(cert.RawSubjectPublicKeyInfo)
+		if err != nil {
+			return err
+		}
+		if err := k.checkAlgorithm(sigOID, h); err != nil {
+			return err
+		}
+		if len(signedAttrs) > 0 {
+			return k.verifyMessage(signedAttrs, sig)
+		}
+		return k.verifyDigest(digest, sig)
+	}
+	if h.std == 0 {
+		return errf(CodeUnsupportedAlgorithm, "digest %v does not fit a %v key", h, cert.PublicKeyAlgorithm)
+	}
+	alg, err := signatureAlgorithm(sigOID, h.std, cert)
+	if err != nil {
+		return err
+	}
+	if len(signedAttrs) > 0 {
+		return verifyMessageSignature(cert, alg, signedAttrs, sig)
+	}
+	return verifyDigestSignature(cert, alg, h.std, digest, sig)
 }
 
 // verifyDigestSignature checks sig over a message whose hash is digest, for a

@@ -78,8 +78,15 @@ type SignerEvidence struct {
 	SigningTimeSource  SigningTimeSource   `json:"signing_time_source"`
 	Timestamp          *TimestampEvidence  `json:"timestamp,omitempty"`
 	Revocation         *RevocationEvidence `json:"revocation,omitempty"`
-	Verdict            Verdict             `json:"verdict"`
-	Reasons            []Reason            `json:"reasons,omitempty"`
+	// ChainRevocation holds the revocation answers for the intermediate CA
+	// certificates, in chain order (Chain[1] first); the anchor is not
+	// checked.
+	ChainRevocation []RevocationEvidence `json:"chain_revocation,omitempty"`
+	// Countersignatures are the RFC 5652 countersignatures on this
+	// signer's signature value, each verified as a signer of it.
+	Countersignatures []SignerEvidence `json:"countersignatures,omitempty"`
+	Verdict           Verdict          `json:"verdict"`
+	Reasons           []Reason         `json:"reasons,omitempty"`
 }
 
 func reasonOf(err error, signer int) Reason {
@@ -188,34 +195,67 @@ func (v *Verifier) reverifySigner(ctx context.Context, old SignerEvidence, purpo
 	if old.SigningTimeSource == SourceTimestamp && !se.SigningTime.Equal(old.SigningTime) {
 		return se, errf(CodeEvidenceInvalid, "stored signing time differs from the timestamp token")
 	}
-	rev := old.Revocation
+	if len(pool) < 2 {
+		return se, errf(CodeEvidenceInvalid, "evidence chain lacks the issuer")
+	}
+	unchecked, err := recheckRevocation(old.Revocation, pool[0], pool[1], se.SigningTime)
+	if err != nil {
+		return se, err
+	}
+	for i := range old.ChainRevocation {
+		if i+2 >= len(pool) {
+			return se, errf(CodeEvidenceInvalid, "evidence has more chain revocation records than intermediates")
+		}
+		u, err := recheckRevocation(&old.ChainRevocation[i], pool[i+1], pool[i+2], se.SigningTime)
+		if err != nil {
+			return se, err
+		}
+		unchecked = unchecked || u
+	}
+	if unchecked {
+		se.Verdict = VerdictValidUncheckedRevocation
+	}
+	se.Countersignatures = nil
+	for j, cs := range old.Countersignatures {
+		if err := countersignDigestMatches(cs, old.Signature); err != nil {
+			return se, err
+		}
+		got, err := v.reverifySigner(ctx, cs, purpose)
+		se.Countersignatures = append(se.Countersignatures, got)
+		if err != nil {
+			return se, countersignErr(j, err)
+		}
+	}
+	return se, nil
+}
+
+// recheckRevocation re-checks a stored revocation record of cert (issued by
+// issuer) as of the signing time: a stored OCSP response must still verify
+// and say what the record says; a CRL record is taken as recorded. It
+// reports whether the record is one of no answer.
+func recheckRevocation(rev *RevocationEvidence, cert, issuer *x509.Certificate, at time.Time) (bool, error) {
 	if rev == nil {
-		return se, errf(CodeEvidenceInvalid, "evidence has no revocation record")
+		return false, errf(CodeEvidenceInvalid, "evidence has no revocation record")
 	}
 	switch rev.Method {
 	case "ocsp":
-		if len(pool) < 2 {
-			return se, errf(CodeEvidenceInvalid, "evidence chain lacks the issuer")
-		}
-		resp, err := parseOCSP(rev.OCSPResponse, pool[0], pool[1])
+		resp, err := parseOCSP(rev.OCSPResponse, cert, issuer)
 		if err != nil {
-			return se, newErr(CodeEvidenceInvalid, "stored OCSP response", err)
+			return false, newErr(CodeEvidenceInvalid, "stored OCSP response", err)
 		}
 		got := ocspEvidence(resp, rev.OCSPResponse)
-		if got.Status == StatusRevoked && !got.RevokedAt.After(se.SigningTime) {
-			return se, errf(CodeCertRevoked, "stored OCSP answer: revoked at %s", got.RevokedAt.UTC().Format(time.RFC3339))
+		if got.Status == StatusRevoked && !got.RevokedAt.After(at) {
+			return false, errf(CodeCertRevoked, "stored OCSP answer: revoked at %s", got.RevokedAt.UTC().Format(time.RFC3339))
 		}
 		if got.Status != rev.Status {
-			return se, errf(CodeEvidenceInvalid, "stored OCSP answer says %s, the record %s", got.Status, rev.Status)
+			return false, errf(CodeEvidenceInvalid, "stored OCSP answer says %s, the record %s", got.Status, rev.Status)
 		}
 	case "crl":
-		// The CRL is kept by reference (number, issuer, SHA-256): its status
-		// is taken as recorded.
-		if rev.Status == StatusRevoked && !rev.RevokedAt.After(se.SigningTime) {
-			return se, errf(CodeCertRevoked, "recorded CRL entry: revoked at %s", rev.RevokedAt.UTC().Format(time.RFC3339))
+		if rev.Status == StatusRevoked && !rev.RevokedAt.After(at) {
+			return false, errf(CodeCertRevoked, "recorded CRL entry: revoked at %s", rev.RevokedAt.UTC().Format(time.RFC3339))
 		}
 	default:
-		se.Verdict = VerdictValidUncheckedRevocation
+		return rev.Status != StatusNotCheckable, nil
 	}
-	return se, nil
+	return false, nil
 }

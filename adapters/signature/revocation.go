@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -43,6 +45,9 @@ const (
 	// StatusUnknown means no usable answer was had (responder down, "unknown"
 	// answer and no CRL, or offline verification).
 	StatusUnknown RevocationStatus = "unknown"
+	// StatusNotCheckable is recorded for a CA certificate that names no
+	// OCSP responder or CRL; it does not spoil the verdict.
+	StatusNotCheckable RevocationStatus = "not_checkable"
 )
 
 // CRLRef identifies the CRL a revocation answer came from. The CRL itself is
@@ -78,9 +83,9 @@ type RevocationEvidence struct {
 	Note string `json:"note,omitempty"`
 }
 
-// OCSPCache keeps OCSP answers until their nextUpdate (or MaxAge when the
-// responder gives none), keyed by issuer and serial. It is safe for
-// concurrent use.
+// OCSPCache keeps revocation answers — OCSP answers, and what a CRL said of
+// a certificate — until their nextUpdate (or MaxAge when there is none),
+// keyed by issuer and serial. It is safe for concurrent use.
 type OCSPCache struct {
 	// MaxAge bounds how long an answer is reused; zero means 10 minutes.
 	MaxAge time.Duration
@@ -139,9 +144,19 @@ func (c *OCSPCache) put(cert *x509.Certificate, ev RevocationEvidence, now time.
 
 // checkRevocation asks OCSP, then the CRL, and applies the policy. It returns
 // the evidence and a refusal (revoked, or unavailable under the refusing
-// policy).
-func (v *Verifier) checkRevocation(ctx context.Context, leaf, issuer *x509.Certificate, signingTime time.Time) (RevocationEvidence, error) {
+// policy). For a CA certificate (ca) only the certificate's own OCSP
+// responder and CRL are asked (Config.OCSPResponder answers for end-user
+// certificates), and a CA certificate that names neither is recorded as not
+// checkable without spoiling the verdict: NCA intermediates name a CRL.
+func (v *Verifier) checkRevocation(ctx context.Context, leaf, issuer *x509.Certificate, signingTime time.Time, ca bool) (RevocationEvidence, error) {
 	now := v.now()
+	what := "certificate"
+	if ca {
+		what = "CA certificate"
+		if len(leaf.OCSPServer) == 0 && len(leaf.CRLDistributionPoints) == 0 {
+			return RevocationEvidence{Method: "none", Status: StatusNotCheckable, Note: "the CA certificate names no OCSP responder or CRL"}, nil
+		}
+	}
 	if v.cfg.Offline {
 		return RevocationEvidence{Method: "none", Status: StatusUnknown, Note: "offline verification: revocation not checked"}, nil
 	}
@@ -149,7 +164,7 @@ func (v *Verifier) checkRevocation(ctx context.Context, leaf, issuer *x509.Certi
 	ev, ok := v.cfg.OCSPCache.get(leaf, now)
 	if !ok {
 		var err error
-		ev, err = v.askOCSP(ctx, leaf, issuer, now)
+		ev, err = v.askOCSP(ctx, leaf, issuer, now, ca)
 		if err != nil {
 			notes = append(notes, err.Error())
 		} else if ev.Status != StatusUnknown {
@@ -164,6 +179,7 @@ func (v *Verifier) checkRevocation(ctx context.Context, leaf, issuer *x509.Certi
 			notes = append(notes, err.Error())
 		} else {
 			ev = crlEv
+			v.cfg.OCSPCache.put(leaf, ev, now)
 		}
 	}
 	if ev.Status == "" || ev.Status == StatusUnknown {
@@ -172,10 +188,10 @@ func (v *Verifier) checkRevocation(ctx context.Context, leaf, issuer *x509.Certi
 			ev.Note = "no revocation answer; accepted by policy: " + ev.Note
 			return ev, nil
 		}
-		return ev, errf(CodeRevocationUnavailable, "no revocation answer for certificate %s: %s", leaf.SerialNumber.Text(16), ev.Note)
+		return ev, errf(CodeRevocationUnavailable, "no revocation answer for %s %s: %s", what, leaf.SerialNumber.Text(16), ev.Note)
 	}
 	if ev.Status == StatusRevoked && !ev.RevokedAt.After(signingTime) {
-		return ev, errf(CodeCertRevoked, "certificate %s revoked at %s, before signing time %s",
+		return ev, errf(CodeCertRevoked, "%s %s revoked at %s, before signing time %s", what,
 			leaf.SerialNumber.Text(16), ev.RevokedAt.UTC().Format(time.RFC3339), signingTime.UTC().Format(time.RFC3339))
 	}
 	return ev, nil
@@ -195,8 +211,11 @@ func joinNotes(n []string) string {
 	return b.String()
 }
 
-func (v *Verifier) askOCSP(ctx context.Context, leaf, issuer *x509.Certificate, now time.Time) (RevocationEvidence, error) {
+func (v *Verifier) askOCSP(ctx context.Context, leaf, issuer *x509.Certificate, now time.Time, ca bool) (RevocationEvidence, error) {
 	url := v.cfg.OCSPResponder
+	if ca {
+		url = ""
+	}
 	if url == "" && len(leaf.OCSPServer) > 0 {
 		url = leaf.OCSPServer[0]
 	}
@@ -240,7 +259,12 @@ func (v *Verifier) askOCSP(ctx context.Context, leaf, issuer *x509.Certificate, 
 
 // parseOCSP parses raw for leaf and checks it is signed by issuer or by a
 // responder certificate that issuer delegated with the OCSPSigning usage.
+// x/crypto/ocsp checks RSA and ECDSA signatures; for a GOST issuer,
+// parseOCSPGOST does.
 func parseOCSP(raw []byte, leaf, issuer *x509.Certificate) (*ocsp.Response, error) {
+	if isGOSTKey(issuer) {
+		return parseOCSPGOST(raw, leaf, issuer)
+	}
 	resp, err := ocsp.ParseResponseForCert(raw, leaf, issuer)
 	if err != nil {
 		return nil, fmt.Errorf("parse response: %w", err)
@@ -253,6 +277,86 @@ func parseOCSP(raw []byte, leaf, issuer *x509.Certificate) (*ocsp.Response, erro
 		if !ok {
 			return nil, errors.New("responder certificate lacks the OCSPSigning usage")
 		}
+	}
+	return resp, nil
+}
+
+// ocspResponse and ocspBasic are the outer layers of an OCSP response
+// (RFC 6960 4.2.1).
+type ocspResponse struct {
+	Status   asn1.Enumerated
+	Response struct {
+		Type     asn1.ObjectIdentifier
+		Response []byte
+	} `asn1:"explicit,tag:0,optional"`
+}
+
+type ocspBasic struct {
+	TBS       asn1.RawValue
+	Algorithm pkix.AlgorithmIdentifier
+	Signature asn1.BitString
+	Certs     []asn1.RawValue `asn1:"explicit,tag:0,optional"`
+}
+
+var oidOCSPBasic = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1}
+
+// parseOCSPGOST checks a GOST-signed OCSP response: the responder is the
+// issuer, or a certificate in the response that the issuer signed with the
+// OCSPSigning usage; its signature over the response data must verify. The
+// rest is parsed by x/crypto/ocsp from a copy without the certificates (it
+// then checks no signature: that was done here).
+func parseOCSPGOST(raw []byte, leaf, issuer *x509.Certificate) (*ocsp.Response, error) {
+	var r ocspResponse
+	if rest, err := asn1.Unmarshal(raw, &r); err != nil || len(rest) > 0 {
+		return nil, errors.New("parse response: not an OCSP response")
+	}
+	if r.Status != 0 || !r.Response.Type.Equal(oidOCSPBasic) {
+		return nil, fmt.Errorf("parse response: status %d, type %s", r.Status, r.Response.Type)
+	}
+	var b ocspBasic
+	if rest, err := asn1.Unmarshal(r.Response.Response, &b); err != nil || len(rest) > 0 {
+		return nil, errors.New("parse response: basic response does not parse")
+	}
+	signer := issuer
+	if len(b.Certs) > 0 {
+		c, err := x509.ParseCertificate(b.Certs[0].FullBytes)
+		if err != nil {
+			return nil, fmt.Errorf("parse response: responder certificate: %w", err)
+		}
+		if !bytes.Equal(c.Raw, issuer.Raw) {
+			if err := checkCertSignature(c, issuer); err != nil {
+				return nil, fmt.Errorf("responder certificate not signed by the issuer: %w", err)
+			}
+			ok := false
+			for _, u := range c.ExtKeyUsage {
+				ok = ok || u == x509.ExtKeyUsageOCSPSigning
+			}
+			if !ok {
+				return nil, errors.New("responder certificate lacks the OCSPSigning usage")
+			}
+			signer = c
+		}
+	}
+	if err := checkSignedBy(signer, b.Algorithm.Algorithm, x509.UnknownSignatureAlgorithm, b.TBS.FullBytes, b.Signature.RightAlign()); err != nil {
+		return nil, fmt.Errorf("bad OCSP signature: %w", err)
+	}
+	b.Certs = nil
+	basic, err := asn1.Marshal(b)
+	if err != nil {
+		return nil, err
+	}
+	r.Response.Response = basic
+	bare, err := asn1.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := ocsp.ParseResponseForCert(bare, leaf, nil)
+	if err != nil {
+		return nil, fmt.Errorf("parse response: %w", err)
+	}
+	resp.Raw = raw
+	if signer != issuer {
+		resp.Certificate = signer
 	}
 	return resp, nil
 }
@@ -290,7 +394,7 @@ func (v *Verifier) askCRL(ctx context.Context, leaf, issuer *x509.Certificate, n
 			lastErr = fmt.Errorf("crl %s: parse: %w", url, err)
 			continue
 		}
-		if err := crl.CheckSignatureFrom(issuer); err != nil {
+		if err := checkCRLSignature(crl, issuer); err != nil {
 			lastErr = fmt.Errorf("crl %s: not signed by the issuer: %w", url, err)
 			continue
 		}
@@ -348,3 +452,22 @@ func (v *Verifier) do(req *http.Request) ([]byte, error) {
 
 // serialOf formats a serial for messages.
 func serialOf(n *big.Int) string { return n.Text(16) }
+
+// checkCRLSignature checks that issuer signed crl (GOST or not) and may sign
+// CRLs.
+func checkCRLSignature(crl *x509.RevocationList, issuer *x509.Certificate) error {
+	if !isGOSTKey(issuer) {
+		return crl.CheckSignatureFrom(issuer)
+	}
+	if !bytes.Equal(crl.RawIssuer, issuer.RawSubject) {
+		return errors.New("CRL issuer is not the certificate's issuer")
+	}
+	if issuer.KeyUsage != 0 && issuer.KeyUsage&x509.KeyUsageCRLSign == 0 {
+		return errors.New("issuer may not sign CRLs")
+	}
+	o, tbs, sig, err := outerSignature(crl.Raw)
+	if err != nil {
+		return err
+	}
+	return checkSignedBy(issuer, o, crl.SignatureAlgorithm, tbs, sig)
+}

@@ -115,5 +115,5 @@ func parseCertificates(b []byte) ([]*x509.Certificate, error) {
 func isSelfSigned(c *x509.Certificate) bool {
 	// CheckSignatureFrom would insist on a CA; a self-signed end-entity
 	// certificate must be recognised too.
-	return bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
+	return bytes.Equal(c.RawIssuer, c.RawSubject) && checkCertSignature(c, c) == nil
 }

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/digitorus/pkcs7"
@@ -60,6 +61,9 @@ func (c Config) maxOCSPAge() time.Duration {
 // safe for concurrent use.
 type Verifier struct {
 	cfg Config
+	// sigOK remembers certificate signatures that verified (child and
+	// parent SHA-256), for chainGOST.
+	sigOK sync.Map
 }
 
 // NewVerifier returns a verifier, refusing a configuration without trust
@@ -189,15 +193,8 @@ func (v *Verifier) verifySigner(ctx context.Context, p7 *pkcs7.PKCS7, i int, con
 	d := h.New()
 	d.Write(content)
 	se.ContentDigest = d.Sum(nil)
-	if len(si.AuthenticatedAttributes) > 0 {
-		attrs := make([]attr, len(si.AuthenticatedAttributes))
-		for j, a := range si.AuthenticatedAttributes {
-			attrs[j] = attr(a)
-		}
-		se.SignedAttributes, err = marshalAttrSet(attrs)
-		if err != nil {
-			return se, newErr(CodeMalformedCMS, "signed attributes do not encode", err)
-		}
+	if se.SignedAttributes, _, err = signedAttributes(p7, i); err != nil {
+		return se, newErr(CodeMalformedCMS, "signed attributes do not encode", err)
 	}
 	for _, a := range si.UnauthenticatedAttributes {
 		if attr(a).Type.Equal(oidTimeStampToken) {
@@ -211,25 +208,47 @@ func (v *Verifier) verifySigner(ctx context.Context, p7 *pkcs7.PKCS7, i int, con
 	if err := v.revocationFor(ctx, &se, cert); err != nil {
 		return se, err
 	}
+	if err := v.verifyCountersignatures(ctx, p7, i, &se, req); err != nil {
+		return se, err
+	}
+	for _, cs := range se.Countersignatures {
+		if cs.Verdict == VerdictValidUncheckedRevocation {
+			se.Verdict = VerdictValidUncheckedRevocation
+		}
+	}
 	return se, nil
 }
 
-// revocationFor checks revocation of cert (whose chain is in se) and
-// records the answer in se.
+// revocationFor checks revocation of cert (whose chain is in se) and of
+// the intermediate CA certificates of its chain, and records the answers in
+// se.
 func (v *Verifier) revocationFor(ctx context.Context, se *SignerEvidence, cert *x509.Certificate) error {
-	var issuer *x509.Certificate
-	if len(se.Chain) > 1 {
-		issuer, _ = x509.ParseCertificate(se.Chain[1])
+	chain := make([]*x509.Certificate, 0, len(se.Chain))
+	for _, der := range se.Chain {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return newErr(CodeMalformedInput, "chain certificate does not parse", err)
+		}
+		chain = append(chain, c)
 	}
-	if issuer == nil {
+	if len(chain) < 2 {
 		return errf(CodeCertUntrusted, "a trust anchor cannot be a signer (%q)", cert.Subject.CommonName)
 	}
-	rev, err := v.checkRevocation(ctx, cert, issuer, se.SigningTime)
+	rev, err := v.checkRevocation(ctx, cert, chain[1], se.SigningTime, false)
 	se.Revocation = &rev
 	if err != nil {
 		return err
 	}
-	if rev.Status == StatusUnknown {
+	unchecked := rev.Status == StatusUnknown
+	for i := 1; i+1 < len(chain); i++ {
+		rev, err := v.checkRevocation(ctx, chain[i], chain[i+1], se.SigningTime, true)
+		se.ChainRevocation = append(se.ChainRevocation, rev)
+		if err != nil {
+			return err
+		}
+		unchecked = unchecked || rev.Status == StatusUnknown
+	}
+	if unchecked {
 		se.Verdict = VerdictValidUncheckedRevocation
 	}
 	return nil
@@ -262,10 +281,10 @@ func (v *Verifier) check(se *SignerEvidence, m material, receivedAt time.Time, p
 	if err != nil {
 		return err
 	}
-	alg, err := signatureAlgorithm(sigOID, h, cert)
-	if err != nil {
+	if err := checkCMSAlgorithms(cert, sigOID, h); err != nil {
 		return err
 	}
+	var signedAttrs []byte
 	if len(se.SignedAttributes) > 0 {
 		var attrs []attr
 		if _, err := asn1.UnmarshalWithParams(se.SignedAttributes, &attrs, "set"); err != nil {
@@ -292,10 +311,9 @@ func (v *Verifier) check(se *SignerEvidence, m material, receivedAt time.Time, p
 		if !bytes.Equal(md, se.ContentDigest) {
 			return errf(CodeContentMismatch, "the signature is over other content (message digest differs)")
 		}
-		if err := verifyMessageSignature(cert, alg, se.SignedAttributes, se.Signature); err != nil {
-			return err
-		}
-	} else if err := verifyDigestSignature(cert, alg, h, se.ContentDigest, se.Signature); err != nil {
+		signedAttrs = se.SignedAttributes
+	}
+	if err := verifyCMSSignature(cert, sigOID, h, signedAttrs, se.ContentDigest, se.Signature); err != nil {
 		return err
 	}
 
@@ -338,6 +356,9 @@ func (v *Verifier) check(se *SignerEvidence, m material, receivedAt time.Time, p
 
 // chain builds cert's chain to a trust anchor as of at.
 func (v *Verifier) chain(cert *x509.Certificate, pool []*x509.Certificate, at time.Time, eku x509.ExtKeyUsage) ([]*x509.Certificate, error) {
+	if isGOSTCert(cert) {
+		return v.chainGOST(cert, pool, at, eku)
+	}
 	inter := v.cfg.Trust.intermediates.Clone()
 	for _, c := range pool {
 		inter.AddCert(c)
@@ -370,6 +391,27 @@ func (v *Verifier) chain(cert *x509.Certificate, pool []*x509.Certificate, at ti
 		return nil, newErr(CodeCertSelfSigned, "the certificate is self-signed and not a trust anchor", err)
 	}
 	return nil, newErr(CodeCertUntrusted, "no chain to a trust anchor", err)
+}
+
+// signedAttributes returns the DER of signer i's signed attributes (nil when it
+// has none) and its messageDigest.
+func signedAttributes(p7 *pkcs7.PKCS7, i int) ([]byte, []byte, error) {
+	si := p7.Signers[i]
+	if len(si.AuthenticatedAttributes) == 0 {
+		return nil, nil, nil
+	}
+	attrs := make([]attr, len(si.AuthenticatedAttributes))
+	var md []byte
+	for j, a := range si.AuthenticatedAttributes {
+		attrs[j] = attr(a)
+		if a.Type.Equal(oidMessageDigest) {
+			if _, err := asn1.Unmarshal(a.Value.Bytes, &md); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	der, err := marshalAttrSet(attrs)
+	return der, md, err
 }
 
 func marshalAttrSet(attrs []attr) ([]byte, error) {

@@ -253,8 +253,8 @@ func TestBadInputIsRefusedWithItsOwnCode(t *testing.T) {
 		{"self-signed", signature.Request{CMS: p.Sign(t, self, content, sigtest.SignOptions{})}, signature.CodeCertSelfSigned},
 		{"AUTH key used to sign", signature.Request{CMS: p.Sign(t, auth, content, sigtest.SignOptions{})}, signature.CodeAuthKeyUsedToSign},
 		{"SIGN key used to log in", signature.Request{CMS: attached, Purpose: signature.PurposeLogin}, signature.CodeNotAuthCertificate},
-		{"GOST 34.310-2004", signature.Request{CMS: gost}, signature.CodeUnsupportedAlgorithm},
-		{"GOST 34.10-2015", signature.Request{CMS: gost2015}, signature.CodeUnsupportedAlgorithm},
+		{"GOST 34.310-2004 OIDs on an ECDSA key", signature.Request{CMS: gost}, signature.CodeUnsupportedAlgorithm},
+		{"GOST 34.10-2015 OIDs on an ECDSA key", signature.Request{CMS: gost2015}, signature.CodeUnsupportedAlgorithm},
 		{"no revocation answer", signature.Request{CMS: p.Sign(t, noRevocation, content, sigtest.SignOptions{})}, signature.CodeRevocationUnavailable},
 	}
 	for _, c := range cases {

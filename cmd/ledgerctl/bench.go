@@ -23,7 +23,7 @@ import (
 // and dropped afterwards (--keep keeps it).
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: ledgerctl bench append|commands|rebuild|lag [flags]")
+		fmt.Fprintln(stderr, "usage: ledgerctl bench append|commands|rebuild|lag|signatures [flags]")
 		return 2
 	}
 	switch args[0] {
@@ -35,6 +35,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return benchRebuild(ctx, args[1:], stdout, stderr)
 	case "lag":
 		return benchLag(ctx, args[1:], stdout, stderr)
+	case "signatures":
+		return benchSignatures(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "ledgerctl bench: unknown benchmark %q\n", args[0])
 	return 2

@@ -83,7 +83,7 @@ func TestChoicesInErrors(t *testing.T) {
 		{[]string{"nosuch"}, 2, `unknown command "nosuch" (valid: bench, calendar, demo, events, id, migrate, parties, projections, signature)`},
 		{[]string{"help", "nosuch"}, 2, "valid: bench, calendar"},
 		{[]string{"bench", "nosuch"}, 2, `unknown benchmark "nosuch" (valid: append, commands, rebuild, lag`},
-		{[]string{"bench"}, 2, "which benchmark? (valid: append, commands, rebuild, lag)"},
+		{[]string{"bench"}, 2, "which benchmark? (valid: append, commands, rebuild, lag, signatures)"},
 		{[]string{"calendar", "holidays"}, 2, `unknown sub-command "holidays" (valid: add-working-days, deadline`},
 		{[]string{"parties", "list"}, 2, "valid: show, acceptance-proof, offer-at, terms-ending"},
 		{[]string{"projections", "drop"}, 2, "valid: status, rebuild"},

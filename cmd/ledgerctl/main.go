@@ -26,7 +26,7 @@ func commandTable() map[string]command {
 		"projections": {"rebuild NAME | status: the read models", runProjections},
 		"events":      {"tail [--after P] [--follow]: print the event log as JSON lines", runEvents},
 		"demo":        {"load the demo data (idempotent)", runDemo},
-		"bench":       {"append | commands | rebuild | lag: measure speed", runBench},
+		"bench":       {"append | commands | rebuild | lag | signatures: measure speed", runBench},
 		"id":          {"check an IIN or BIN", runID},
 		"calendar":    {"Kazakhstan business calendar and deadlines", runCalendar},
 		"signature":   {"verify signatures from files", runSignature},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"docledger/adapters/signature"
@@ -82,6 +83,12 @@ func runSignatureVerify(ctx context.Context, args []string, stdout, stderr io.Wr
 	if err := enc.Encode(ev); err != nil {
 		return fail(stderr, err)
 	}
+	for i, s := range ev.Signers {
+		reportSigner(stderr, fmt.Sprintf("signer %d", i), s)
+		for j, cs := range s.Countersignatures {
+			reportSigner(stderr, fmt.Sprintf("  countersignature %d", j), cs)
+		}
+	}
 	switch {
 	case verr == nil && ev.Verdict == signature.VerdictValid:
 		fmt.Fprintln(stderr, "signature: valid")
@@ -95,4 +102,30 @@ func runSignatureVerify(ctx context.Context, args []string, stdout, stderr io.Wr
 	}
 	fmt.Fprintf(stderr, "signature: invalid: %v\n", verr)
 	return 1
+}
+
+// reportSigner prints one line per signer on w: algorithm, IIN, BIN,
+// roles, signing time and its source, verdict (and the first reason).
+func reportSigner(w io.Writer, label string, s signature.SignerEvidence) {
+	dash := func(v string) string {
+		if v == "" {
+			return "-"
+		}
+		return v
+	}
+	roles := make([]string, 0, len(s.Identity.Roles))
+	for _, r := range s.Identity.Roles {
+		roles = append(roles, r.Name())
+	}
+	signed := "-"
+	if !s.SigningTime.IsZero() {
+		signed = s.SigningTime.UTC().Format(time.RFC3339) + " (" + string(s.SigningTimeSource) + ")"
+	}
+	verdict := string(s.Verdict)
+	if len(s.Reasons) > 0 {
+		verdict += ": " + string(s.Reasons[0].Code)
+	}
+	fmt.Fprintf(w, "%s: algorithm %s; IIN %s; BIN %s; roles %s; signed %s; %s\n", label,
+		signature.AlgorithmName(s.SignatureAlgorithm, s.DigestAlgorithm), dash(s.Identity.IIN), dash(s.Identity.BIN),
+		dash(strings.Join(roles, ",")), signed, verdict)
 }

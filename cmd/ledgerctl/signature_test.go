@@ -94,3 +94,62 @@ func TestSignatureVerify(t *testing.T) {
 		}
 	}
 }
+
+// The report on stderr gives, per signer, the algorithm, IIN, BIN, roles,
+// signing time and its source, and the verdict: for a GOST signature made
+// at test time, and for NCANode's real CMS (a GOST-2015 signer and an RSA
+// signer whose certificate had expired) verified at its signing time
+// against the NCA GOST test root.
+func TestSignatureVerifyReportsEachSigner(t *testing.T) {
+	p := sigtest.NewGOST(t)
+	dir := t.TempDir()
+	doc := []byte("Счёт-фактура №6")
+	leaf := p.Issue(t, sigtest.Spec{IIN: "850505400456", BIN: "123456789012", Key: sigtest.GOST2015_512,
+		Roles: []string{string(signature.RoleOrganisation), string(signature.RoleFirstHead)}})
+	cms := writeFile(t, dir, "gost.p7s", p.Sign(t, leaf, doc, sigtest.SignOptions{Timestamp: true}))
+	var out, errb bytes.Buffer
+	if st := run(context.Background(), []string{"signature", "verify", "--cms", cms, "--trust", p.TrustDir(t)}, &out, &errb); st != 0 {
+		t.Fatalf("exit %d: %s", st, errb.String())
+	}
+	want := "signer 0: algorithm GOST 34.10-2015 (512), GOST 34.11-2015 (512); IIN 850505400456; BIN 123456789012; roles organisation,first_head; signed "
+	if !strings.Contains(errb.String(), want) || !strings.Contains(errb.String(), "(timestamp); valid\n") {
+		t.Fatalf("report:\n%s", errb.String())
+	}
+
+	nca := "../../adapters/signature/testdata/nca/"
+	trust := t.TempDir()
+	for _, f := range []string{"root_test_gost_2022.cer", "nca_gost2022_test.cer"} {
+		b, err := os.ReadFile(nca + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, trust, f, b)
+	}
+	out.Reset()
+	errb.Reset()
+	st := run(context.Background(), []string{"signature", "verify", "--cms", nca + "cms_gost2015_rsa_attached.der", "--trust", trust,
+		"--at", "2022-09-27T21:17:59Z", "--offline"}, &out, &errb)
+	if st != 1 {
+		t.Fatalf("exit %d: %s", st, errb.String())
+	}
+	for _, line := range []string{
+		"signer 0: algorithm GOST 34.10-2015 (512), GOST 34.11-2015 (512); IIN 123456789012; BIN -; roles individual; signed 2022-09-27T21:17:59Z (received); valid_unchecked_revocation\n",
+		"signer 1: algorithm RSA, SHA-256; IIN 123456789011; BIN -; roles individual; signed 2022-09-27T21:17:59Z (received); invalid: certificate_expired\n",
+	} {
+		if !strings.Contains(errb.String(), line) {
+			t.Fatalf("report lacks %q:\n%s", line, errb.String())
+		}
+	}
+}
+
+// `ledgerctl bench signatures` is dispatched and refuses unknown flags as a
+// usage error (a full run takes seconds: docs/benchmarks.md).
+func TestBenchSignaturesUsage(t *testing.T) {
+	var out, errb bytes.Buffer
+	if st := run(context.Background(), []string{"bench", "signatures", "--keep"}, &out, &errb); st != 2 {
+		t.Fatalf("exit %d, want 2: %s", st, errb.String())
+	}
+	if !strings.Contains(errb.String(), "-size") {
+		t.Fatalf("usage does not list --size: %s", errb.String())
+	}
+}

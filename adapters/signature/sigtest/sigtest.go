@@ -2,8 +2,11 @@
 // its users: an NCA-like root and intermediate CA, SIGN and AUTH certificates
 // with NCA identity fields and roles, a real OCSP responder, a CRL and an
 // RFC 3161 TSA served over HTTP on loopback, and helpers that sign CMS the way
-// NCALayer does. Nothing in it is a mock: every answer is signed and verified
-// with real keys.
+// NCALayer does. NewGOST makes the same PKI with GOST 34.10-2015 (512) CAs,
+// OCSP answers, CRLs and TSA, and GOST leaves (2004, 2015-256, 2015-512)
+// whose CMS are encoded as Kalkan encodes them; countersignatures can be
+// added. Nothing in it is a mock: every answer is signed and verified with
+// real keys.
 package sigtest
 
 import (
@@ -23,6 +26,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -39,13 +43,17 @@ import (
 type CA struct {
 	Cert *x509.Certificate
 	Key  crypto.Signer
+	// GOST is the CA's key in a GOST PKI (NewGOST); Key is nil then.
+	GOST *GOSTKey
 }
 
 // Leaf is an end-entity certificate with its key and the intermediate
 // certificates a CMS should carry.
 type Leaf struct {
-	Cert  *x509.Certificate
-	Key   crypto.Signer
+	Cert *x509.Certificate
+	Key  crypto.Signer
+	// GOST is the key of a GOST certificate; Key is nil then.
+	GOST  *GOSTKey
 	Chain []*x509.Certificate
 }
 
@@ -80,28 +88,46 @@ type PKI struct {
 	responder *Leaf
 	ocspDown  bool
 	crlDown   bool
+	gost      bool
+	standIn   *ecdsa.PrivateKey // signs first what GOST signs again
 	// OCSPRequests counts the requests the responder answered.
 	OCSPRequests atomic.Int64
 }
 
 // New builds a PKI (ECDSA P-256 CAs) and starts its servers, on the wall
 // clock.
-func New(t testing.TB) *PKI { return NewAt(t, time.Now) }
+func New(t testing.TB) *PKI { return newPKI(t, false, time.Now) }
 
 // NewAt builds a PKI whose certificates, OCSP answers, CRLs and timestamps
 // are dated by clock, so that tests of a fake business clock get material
 // valid at its time.
-func NewAt(t testing.TB, clock func() time.Time) *PKI {
+func NewAt(t testing.TB, clock func() time.Time) *PKI { return newPKI(t, false, clock) }
+
+// NewGOST builds a PKI whose root, intermediate, OCSP answers, CRL and TSA
+// sign with GOST 34.10-2015 (512) keys, as NCA RK's GOST PKI does, and
+// starts its servers. Its leaves take a GOST key type (Spec.Key), or an RSA
+// or ECDSA key under the GOST CA.
+func NewGOST(t testing.TB) *PKI { return newPKI(t, true, time.Now) }
+
+func newPKI(t testing.TB, gost bool, clock func() time.Time) *PKI {
 	t.Helper()
 	now := clock()
-	p := &PKI{status: map[string]Status{}, revokedAt: map[string]time.Time{}, tsaTime: clock, now: clock}
-	rootKey := ecKey(t)
-	p.Root = &CA{Key: rootKey, Cert: create(t, &x509.Certificate{
+	p := &PKI{status: map[string]Status{}, revokedAt: map[string]time.Time{}, tsaTime: clock, now: clock, gost: gost, standIn: ecKey(t)}
+	rootTmpl := &x509.Certificate{
 		SerialNumber: serial(t), Subject: pkix.Name{CommonName: "TEST ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (ROOT)", Country: []string{"KZ"}},
 		NotBefore: now.Add(-10 * 365 * 24 * time.Hour), NotAfter: now.Add(20 * 365 * 24 * time.Hour),
 		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}, nil, rootKey.Public(), rootKey)}
-	p.Intermediate = p.NewCA(t, p.Root, "TEST ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (RSA)")
+	}
+	if gost {
+		k := NewGOSTKey(t, GOST2015_512)
+		rootTmpl.Subject.CommonName = "TEST НЕГІЗГІ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST)"
+		p.Root = &CA{GOST: k, Cert: createGOST(t, rootTmpl, nil, k, k, nil)}
+		p.Intermediate = p.NewCA(t, p.Root, "TEST ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST)")
+	} else {
+		rootKey := ecKey(t)
+		p.Root = &CA{Key: rootKey, Cert: create(t, rootTmpl, nil, rootKey.Public(), rootKey)}
+		p.Intermediate = p.NewCA(t, p.Root, "TEST ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (RSA)")
+	}
 
 	mux := http.NewServeMux()
 	p.OCSPServer = httptest.NewServer(http.HandlerFunc(p.serveOCSP))
@@ -112,12 +138,18 @@ func NewAt(t testing.TB, clock func() time.Time) *PKI {
 	t.Cleanup(p.CRLServer.Close)
 	t.Cleanup(p.TSAServer.Close)
 
-	tsaKey := ecKey(t)
-	p.TSA = &Leaf{Key: tsaKey, Chain: []*x509.Certificate{p.Intermediate.Cert}, Cert: create(t, &x509.Certificate{
+	tsaTmpl := &x509.Certificate{
 		SerialNumber: serial(t), Subject: pkix.Name{CommonName: "TEST TSA", Country: []string{"KZ"}},
 		NotBefore: now.Add(-5 * 365 * 24 * time.Hour), NotAfter: now.Add(10 * 365 * 24 * time.Hour),
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageTimeStamping},
-	}, p.Intermediate, tsaKey.Public(), nil)}
+	}
+	if gost {
+		k := NewGOSTKey(t, GOST2015_512)
+		p.TSA = &Leaf{GOST: k, Chain: []*x509.Certificate{p.Intermediate.Cert}, Cert: createGOST(t, tsaTmpl, p.Intermediate.Cert, p.Intermediate.GOST, k, nil)}
+		return p
+	}
+	tsaKey := ecKey(t)
+	p.TSA = &Leaf{Key: tsaKey, Chain: []*x509.Certificate{p.Intermediate.Cert}, Cert: create(t, tsaTmpl, p.Intermediate, tsaKey.Public(), nil)}
 	return p
 }
 
@@ -125,13 +157,46 @@ func NewAt(t testing.TB, clock func() time.Time) *PKI {
 func (p *PKI) NewCA(t testing.TB, parent *CA, name string) *CA {
 	t.Helper()
 	now := p.now()
-	key := ecKey(t)
-	return &CA{Key: key, Cert: create(t, &x509.Certificate{
+	tmpl := &x509.Certificate{
 		SerialNumber: serial(t), Subject: pkix.Name{CommonName: name, Country: []string{"KZ"}},
 		NotBefore: now.Add(-5 * 365 * 24 * time.Hour), NotAfter: now.Add(15 * 365 * 24 * time.Hour),
 		IsCA: true, BasicConstraintsValid: true, MaxPathLenZero: true,
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}, parent, key.Public(), nil)}
+	}
+	if parent.GOST != nil {
+		k := NewGOSTKey(t, GOST2015_512)
+		return &CA{GOST: k, Cert: createGOST(t, tmpl, parent.Cert, parent.GOST, k, nil)}
+	}
+	key := ecKey(t)
+	return &CA{Key: key, Cert: create(t, tmpl, parent, key.Public(), nil)}
+}
+
+// UseRevocableIntermediate replaces the PKI's intermediate (the issuer of
+// later leaves and the signer of OCSP answers and the CRL) by a new one
+// whose certificate names a CRL of the root (served at /root.crl, listing
+// what SetStatus revoked), as NCA RK intermediates do. It returns it.
+func (p *PKI) UseRevocableIntermediate(t testing.TB) *CA {
+	t.Helper()
+	now := p.now()
+	tmpl := &x509.Certificate{
+		SerialNumber: serial(t), Subject: pkix.Name{CommonName: "TEST ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (CRL)", Country: []string{"KZ"}},
+		NotBefore: now.Add(-5 * 365 * 24 * time.Hour), NotAfter: now.Add(15 * 365 * 24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, MaxPathLenZero: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		CRLDistributionPoints: []string{p.CRLServer.URL + "/root.crl"},
+	}
+	var ca *CA
+	if p.Root.GOST != nil {
+		k := NewGOSTKey(t, GOST2015_512)
+		ca = &CA{GOST: k, Cert: createGOST(t, tmpl, p.Root.Cert, p.Root.GOST, k, nil)}
+	} else {
+		key := ecKey(t)
+		ca = &CA{Key: key, Cert: create(t, tmpl, p.Root, key.Public(), nil)}
+	}
+	p.mu.Lock()
+	p.Intermediate = ca
+	p.mu.Unlock()
+	return ca
 }
 
 // NewRoot returns a separate self-signed root CA, not trusted by the PKI's
@@ -183,7 +248,10 @@ type Spec struct {
 func (p *PKI) Issue(t testing.TB, s Spec) *Leaf {
 	t.Helper()
 	var key crypto.Signer
+	var gk *GOSTKey
 	switch s.Key {
+	case GOST2015_512, GOST2015_256, GOST2004:
+		gk = NewGOSTKey(t, s.Key)
 	case ECDSAP256:
 		key = ecKey(t)
 	default:
@@ -231,6 +299,9 @@ func (p *PKI) Issue(t testing.TB, s Spec) *Leaf {
 		tmpl.UnknownExtKeyUsage = append(tmpl.UnknownExtKeyUsage, mustOID(t, r))
 	}
 	if s.SelfSigned {
+		if gk != nil {
+			return &Leaf{GOST: gk, Cert: createGOST(t, tmpl, nil, gk, gk, nil)}
+		}
 		return &Leaf{Key: key, Cert: create(t, tmpl, nil, key.Public(), key)}
 	}
 	if !s.NoOCSP {
@@ -243,7 +314,17 @@ func (p *PKI) Issue(t testing.TB, s Spec) *Leaf {
 	if issuer == nil {
 		issuer = p.Intermediate
 	}
-	leaf := &Leaf{Key: key, Cert: create(t, tmpl, issuer, key.Public(), nil)}
+	var leaf *Leaf
+	switch {
+	case issuer.GOST != nil && gk != nil:
+		leaf = &Leaf{GOST: gk, Cert: createGOST(t, tmpl, issuer.Cert, issuer.GOST, gk, nil)}
+	case issuer.GOST != nil:
+		leaf = &Leaf{Key: key, Cert: createGOST(t, tmpl, issuer.Cert, issuer.GOST, nil, key.Public())}
+	case gk != nil:
+		t.Fatal("sigtest: a GOST leaf needs a GOST issuer (NewGOST)")
+	default:
+		leaf = &Leaf{Key: key, Cert: create(t, tmpl, issuer, key.Public(), nil)}
+	}
 	if issuer != p.Root {
 		leaf.Chain = []*x509.Certificate{issuer.Cert}
 	}
@@ -280,6 +361,10 @@ func (p *PKI) NewResponder(t testing.TB, withoutUsage bool) *Leaf {
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(365 * 24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
 	if !withoutUsage {
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
+	}
+	if p.gost {
+		k := NewGOSTKey(t, GOST2015_512)
+		return &Leaf{GOST: k, Cert: createGOST(t, tmpl, p.Intermediate.Cert, p.Intermediate.GOST, k, nil)}
 	}
 	return &Leaf{Key: key, Cert: create(t, tmpl, p.Intermediate, key.Public(), nil)}
 }
@@ -343,14 +428,20 @@ func (p *PKI) serveOCSP(w http.ResponseWriter, r *http.Request) {
 		tmpl.ExtraExtensions = []pkix.Extension{ocspnonce.Extension(nonce)}
 	}
 	p.mu.Lock()
-	responder := p.responder
+	responder, inter := p.responder, p.Intermediate
 	p.mu.Unlock()
-	signerCert, signerKey := p.Intermediate.Cert, p.Intermediate.Key
+	signerCert, signerKey, signerGOST := inter.Cert, inter.Key, inter.GOST
 	if responder != nil {
-		signerCert, signerKey = responder.Cert, responder.Key
+		signerCert, signerKey, signerGOST = responder.Cert, responder.Key, responder.GOST
 		tmpl.Certificate = responder.Cert // embedded so that the client can check the delegation
 	}
-	der, err := ocsp.CreateResponse(p.Intermediate.Cert, signerCert, tmpl, signerKey)
+	if signerGOST != nil {
+		signerKey = p.standIn // x/crypto signs, regostOCSP signs again with GOST
+	}
+	der, err := ocsp.CreateResponse(inter.Cert, signerCert, tmpl, signerKey)
+	if err == nil && signerGOST != nil {
+		der, err = regostOCSP(der, signerGOST)
+	}
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
@@ -361,6 +452,10 @@ func (p *PKI) serveOCSP(w http.ResponseWriter, r *http.Request) {
 
 func (p *PKI) serveCRL(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
+	ca := p.Intermediate
+	if strings.HasSuffix(r.URL.Path, "/root.crl") {
+		ca = p.Root
+	}
 	down := p.crlDown
 	var entries []x509.RevocationListEntry
 	for s, st := range p.status {
@@ -375,10 +470,18 @@ func (p *PKI) serveCRL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := p.now()
+	key := ca.Key
+	if ca.GOST != nil {
+		key = p.standIn
+	}
 	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
 		Number: big.NewInt(now.Unix()), ThisUpdate: now.Add(-time.Minute), NextUpdate: now.Add(time.Hour),
 		RevokedCertificateEntries: entries,
-	}, p.Intermediate.Cert, p.Intermediate.Key)
+	}, ca.Cert, key)
+	if err == nil && ca.GOST != nil {
+		// TBSCertList: version, signature, issuer, ...
+		der, err = regostDER(der, 1, ca.GOST)
+	}
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
@@ -401,6 +504,16 @@ func (p *PKI) serveTSA(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	at := p.tsaTime()
 	p.mu.Unlock()
+	if p.TSA.GOST != nil {
+		tok, err := p.gostTokenDER(req.HashAlgorithm, req.HashedMessage, req.Nonce, at)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/timestamp-reply")
+		w.Write(tok)
+		return
+	}
 	ts := timestamp.Timestamp{
 		HashAlgorithm: req.HashAlgorithm, HashedMessage: req.HashedMessage, Time: at.UTC(),
 		Policy: asn1.ObjectIdentifier{1, 2, 398, 3, 3, 2, 6, 1}, Nonce: req.Nonce, AddTSACertificate: true,
@@ -431,6 +544,18 @@ func (p *PKI) Timestamp(t testing.TB, sig []byte) []byte {
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("sigtest: TSA: %v %d %s", err, resp.StatusCode, b)
 	}
+	if p.TSA.GOST != nil {
+		// timestamp.ParseResponse would check the GOST signature, which
+		// it cannot: take the token out of the TimeStampResp.
+		var resp struct {
+			Status asn1.RawValue
+			Token  asn1.RawValue
+		}
+		if _, err := asn1.Unmarshal(b, &resp); err != nil {
+			t.Fatal(err)
+		}
+		return resp.Token.FullBytes
+	}
 	ts, err := timestamp.ParseResponse(b)
 	if err != nil {
 		t.Fatal(err)
@@ -455,8 +580,18 @@ type SignOptions struct {
 	SigningTime time.Time
 	// Mutate, when set, may change the signer info before the CMS is
 	// encoded (to forge algorithm identifiers in tests). It gets the digest
-	// and signature algorithm identifiers.
+	// and signature algorithm identifiers. Not for GOST signers or with
+	// Countersigner.
 	Mutate func(digest, sig *pkix.AlgorithmIdentifier)
+	// KalkanOIDs makes a GOST signer info name the key OID as its
+	// signature algorithm and leave out the digest parameters, as Kalkan
+	// does.
+	KalkanOIDs bool
+	// Countersigner adds an RFC 5652 countersignature attribute made by
+	// this leaf over the signer's signature value (or over CountersignOf,
+	// to forge one that belongs elsewhere).
+	Countersigner *Leaf
+	CountersignOf []byte
 }
 
 var oidTimeStampToken = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
@@ -464,6 +599,9 @@ var oidTimeStampToken = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14
 // Sign makes a CMS SignedData over content with leaf, as DER.
 func (p *PKI) Sign(t testing.TB, leaf *Leaf, content []byte, o SignOptions) []byte {
 	t.Helper()
+	if leaf.GOST != nil || o.Countersigner != nil || o.KalkanOIDs {
+		return p.signCMS(t, leaf, content, o)
+	}
 	sd := p.signed(t, leaf, content, o)
 	if o.Detached {
 		sd.Detach()
