@@ -97,24 +97,6 @@ func TestSnapshotMeta(t *testing.T) {
 	}
 }
 
-func TestBroadcastWakesEveryWaiterOnce(t *testing.T) {
-	b := newBroadcast()
-	w1, w2 := b.wait(), b.wait()
-	b.fire()
-	for i, w := range []<-chan struct{}{w1, w2} {
-		select {
-		case <-w:
-		default:
-			t.Fatalf("waiter %d not woken", i)
-		}
-	}
-	select {
-	case <-b.wait():
-		t.Fatal("a channel taken after the fire is already closed")
-	default:
-	}
-}
-
 func TestBackoff(t *testing.T) {
 	var b backoff
 	var got []time.Duration
@@ -151,7 +133,7 @@ func TestCloseStopsWake(t *testing.T) {
 		t.Fatal("Wake after Close started a subscription")
 	}
 	w := s.Wake()
-	s.wake.fire()
+	s.wake.Fire()
 	select {
 	case <-w:
 	default:

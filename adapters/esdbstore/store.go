@@ -37,7 +37,7 @@ type Store struct {
 	// ctx ends with Close: it bounds the subscription that Wake starts.
 	ctx    context.Context
 	cancel context.CancelFunc
-	wake   *broadcast
+	wake   *eventstore.Broadcast
 	watch  struct {
 		sync.Mutex
 		started bool
@@ -61,7 +61,7 @@ func New(client *esdb.Client, opts Options) *Store {
 		opts.Logger = slog.Default()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Store{client: client, opts: opts, ctx: ctx, cancel: cancel, wake: newBroadcast()}
+	return &Store{client: client, opts: opts, ctx: ctx, cancel: cancel, wake: eventstore.NewBroadcast()}
 }
 
 // Connect returns a client for an EventStoreDB connection string such as
@@ -95,7 +95,7 @@ const appendAttempts = 3
 func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events ...eventstore.Envelope) (eventstore.AppendResult, error) {
 	res, err := s.append(ctx, stream, expected, events)
 	if err == nil {
-		s.wake.fire()
+		s.wake.Fire()
 	}
 	return res, err
 }

@@ -3,7 +3,6 @@ package esdbstore
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
@@ -25,7 +24,7 @@ func (s *Store) Wake() <-chan struct{} {
 		go s.runWatch()
 	}
 	s.watch.Unlock()
-	return s.wake.wait()
+	return s.wake.Wait()
 }
 
 // Close stops the subscription that Wake started, and waits for it. It does
@@ -71,7 +70,7 @@ func (s *Store) subscribeLive(ctx context.Context, subscribed func()) error {
 	}
 	defer sub.Close()
 	subscribed()
-	s.wake.fire() // anything appended while no subscription was live
+	s.wake.Fire() // anything appended while no subscription was live
 	for {
 		e := sub.Recv()
 		switch {
@@ -82,33 +81,11 @@ func (s *Store) subscribeLive(ctx context.Context, subscribed func()) error {
 			return errors.New("subscription dropped")
 		case e.EventAppeared != nil:
 			if ev := e.EventAppeared.Event; ev != nil && !skipInLog(ev.StreamID, ev.EventType) {
-				s.wake.fire()
+				s.wake.Fire()
 			}
 		}
 		// Checkpoints, caught-up and fell-behind notices wake nobody.
 	}
-}
-
-// broadcast wakes every waiter at once: wait returns a channel that the next
-// fire closes.
-type broadcast struct {
-	mu sync.Mutex
-	ch chan struct{}
-}
-
-func newBroadcast() *broadcast { return &broadcast{ch: make(chan struct{})} }
-
-func (b *broadcast) wait() <-chan struct{} {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.ch
-}
-
-func (b *broadcast) fire() {
-	b.mu.Lock()
-	close(b.ch)
-	b.ch = make(chan struct{})
-	b.mu.Unlock()
 }
 
 // backoff grows from 100ms, doubling, to a ceiling; reset starts it over.

@@ -48,7 +48,7 @@ type Options struct {
 type Store struct {
 	pool   *pgxpool.Pool
 	opts   Options
-	wake   *broadcast
+	wake   *eventstore.Broadcast
 	notify chan struct{}
 	done   chan struct{}
 	// ctx ends with Close; background work (notifier, listener, release
@@ -74,7 +74,7 @@ func New(pool *pgxpool.Pool, opts Options) *Store {
 	s := &Store{
 		pool:   pool,
 		opts:   opts,
-		wake:   newBroadcast(),
+		wake:   eventstore.NewBroadcast(),
 		notify: make(chan struct{}, 1),
 		done:   make(chan struct{}),
 		ctx:    ctx,

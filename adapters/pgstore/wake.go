@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -45,7 +44,7 @@ func (s *Store) runReleaseWatch() {
 				break
 			}
 			if err == nil && !held {
-				s.wake.fire()
+				s.wake.Fire()
 				break
 			}
 			select {
@@ -111,11 +110,11 @@ func (b *backoff) next(ceiling time.Duration) time.Duration {
 // new events: an append through it, a notification from another process,
 // or the release of events an older transaction held back from readers.
 // Projection runners wait on it between reads.
-func (s *Store) Wake() <-chan struct{} { return s.wake.wait() }
+func (s *Store) Wake() <-chan struct{} { return s.wake.Wait() }
 
 // announce wakes local subscribers and asks the notifier for a NOTIFY.
 func (s *Store) announce() {
-	s.wake.fire()
+	s.wake.Fire()
 	select {
 	case s.notify <- struct{}{}:
 	default: // a NOTIFY is already pending; it will cover this append too
@@ -182,33 +181,11 @@ func (s *Store) listen(ctx context.Context, cfg *pgx.ConnConfig) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+Channel); err != nil {
 		return err
 	}
-	s.wake.fire() // anything appended while we were not listening
+	s.wake.Fire() // anything appended while we were not listening
 	for {
 		if _, err := conn.WaitForNotification(ctx); err != nil {
 			return err
 		}
-		s.wake.fire()
+		s.wake.Fire()
 	}
-}
-
-// broadcast wakes every waiter at once: wait returns a channel that the next
-// fire closes.
-type broadcast struct {
-	mu sync.Mutex
-	ch chan struct{}
-}
-
-func newBroadcast() *broadcast { return &broadcast{ch: make(chan struct{})} }
-
-func (b *broadcast) wait() <-chan struct{} {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.ch
-}
-
-func (b *broadcast) fire() {
-	b.mu.Lock()
-	close(b.ch)
-	b.ch = make(chan struct{})
-	b.mu.Unlock()
 }

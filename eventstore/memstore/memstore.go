@@ -26,7 +26,7 @@ type Store struct {
 	streams   map[string][]int    // stream -> indexes into log
 	commands  map[string]eventstore.CommandRecord
 	snapshots map[string]snapshot
-	wake      chan struct{}
+	wake      *eventstore.Broadcast
 	now       func() time.Time
 }
 
@@ -41,7 +41,7 @@ func New(now func() time.Time) *Store {
 		now = time.Now
 	}
 	return &Store{streams: map[string][]int{}, commands: map[string]eventstore.CommandRecord{},
-		snapshots: map[string]snapshot{}, wake: make(chan struct{}), now: now}
+		snapshots: map[string]snapshot{}, wake: eventstore.NewBroadcast(), now: now}
 }
 
 var _ eventstore.Store = (*Store)(nil)
@@ -92,8 +92,7 @@ func (s *Store) Append(_ context.Context, stream string, expected eventstore.Exp
 	if cmd != "" {
 		s.commands[cmd] = eventstore.CommandRecord{CommandID: cmd, StreamID: stream, RequestSHA256: fingerprint, Result: res}
 	}
-	close(s.wake)
-	s.wake = make(chan struct{})
+	s.wake.Fire()
 	return res, nil
 }
 
@@ -179,11 +178,7 @@ func (s *Store) Head(context.Context) (int64, time.Time, error) {
 }
 
 // Wake implements eventstore.LogReader: every append closes the channel.
-func (s *Store) Wake() <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.wake
-}
+func (s *Store) Wake() <-chan struct{} { return s.wake.Wait() }
 
 // WaitReadable implements eventstore.LogReader: an append is readable as
 // soon as it returns.
