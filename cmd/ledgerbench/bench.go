@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"docledger/adapters/pg"
+	"docledger/cmd/internal/app"
 	"docledger/migrations"
 )
 
@@ -45,7 +46,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // scratch creates a migrated database for one benchmark and returns its URL
 // and a function that drops it.
 func scratch(ctx context.Context, keep bool, stderr io.Writer) (string, func(), error) {
-	admin, err := databaseURL()
+	admin, err := app.DatabaseURL()
 	if err != nil {
 		return "", nil, err
 	}

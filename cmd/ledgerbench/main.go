@@ -10,12 +10,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 )
 
@@ -29,13 +27,4 @@ func main() {
 func fail(stderr io.Writer, err error) int {
 	fmt.Fprintf(stderr, "ledgerbench: %v\n", err)
 	return 1
-}
-
-// databaseURL is DATABASE_URL, or an error saying how to get one.
-func databaseURL() (string, error) {
-	u := strings.TrimSpace(os.Getenv("DATABASE_URL"))
-	if u == "" {
-		return "", errors.New("DATABASE_URL is not set (make db prints one for the private cluster)")
-	}
-	return u, nil
 }

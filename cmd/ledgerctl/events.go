@@ -47,7 +47,7 @@ func runEvents(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
-	dsn, err := databaseURL()
+	dsn, err := app.DatabaseURL()
 	if err != nil {
 		return fail(stderr, err)
 	}

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -77,13 +76,4 @@ func usage(w io.Writer, cmds map[string]command) {
 func fail(stderr io.Writer, err error) int {
 	fmt.Fprintf(stderr, "ledgerctl: %v\n", err)
 	return 1
-}
-
-// databaseURL is DATABASE_URL, or an error saying how to get one.
-func databaseURL() (string, error) {
-	u := strings.TrimSpace(os.Getenv("DATABASE_URL"))
-	if u == "" {
-		return "", errors.New("DATABASE_URL is not set (make db prints one for the private cluster)")
-	}
-	return u, nil
 }

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"io"
 
+	"docledger/cmd/internal/app"
 	"docledger/migrations"
 )
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	dsn, err := databaseURL()
+	dsn, err := app.DatabaseURL()
 	if err != nil {
 		return fail(stderr, err)
 	}

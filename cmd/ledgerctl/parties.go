@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"docledger/adapters/pg"
+	"docledger/cmd/internal/app"
 	"docledger/domain/calendar"
 	"docledger/projections"
 	"docledger/projections/acceptances"
@@ -93,7 +94,7 @@ func runParties(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return 2
 		}
 	}
-	dsn, err := databaseURL()
+	dsn, err := app.DatabaseURL()
 	if err != nil {
 		return fail(stderr, err)
 	}

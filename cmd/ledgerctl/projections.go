@@ -46,7 +46,7 @@ func runProjections(ctx context.Context, args []string, stdout, stderr io.Writer
 			return 2
 		}
 	}
-	dsn, err := databaseURL()
+	dsn, err := app.DatabaseURL()
 	if err != nil {
 		return fail(stderr, err)
 	}

@@ -4,6 +4,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -145,4 +146,14 @@ func envInt(k string, def int) (int, error) {
 func envInt64(k string, def int64) (int64, error) {
 	n, err := envInt(k, int(def))
 	return int64(n), err
+}
+
+// DatabaseURL is DATABASE_URL, or an error saying how to get one: for the
+// command-line tools, which need only the database.
+func DatabaseURL() (string, error) {
+	u := strings.TrimSpace(os.Getenv("DATABASE_URL"))
+	if u == "" {
+		return "", errors.New("DATABASE_URL is not set (make db prints one for the private cluster)")
+	}
+	return u, nil
 }
