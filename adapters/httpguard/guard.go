@@ -153,44 +153,43 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.next.ServeHTTP(w, r)
 }
 
-// limit charges r to its address and its token; a positive wait says a
-// budget is spent (and which), and then nothing is charged.
+// limit charges r to its address and its token. A positive wait says a
+// budget is spent (and which, "ip" or "token"); then nothing is charged to
+// either, so a token's refused flood does not spend its address's budget.
 func (g *Guard) limit(r *http.Request) (time.Duration, string) {
 	now := g.cfg.Now()
-	var ipRes *rate.Reservation
+	type charge struct {
+		lim   *rate.Limiter
+		which string
+	}
+	var charges [2]charge
+	n := 0
 	if g.ips != nil {
 		if ip, ok := ClientIP(r, g.cfg.TrustedProxies); ok {
-			ipRes = g.ips.Reserve(ipKey(ip), now)
-			if d := delay(ipRes, now); d > 0 {
-				return d, "ip"
+			lim, wait := g.ips.Get(ipKey(ip), now)
+			if wait > 0 {
+				return wait, "ip"
 			}
+			charges[n] = charge{lim, "ip"}
+			n++
 		}
 	}
 	if g.tokens != nil {
 		if key := g.tokenKey(r); key != "" {
-			res := g.tokens.Reserve(key, now)
-			if d := delay(res, now); d > 0 {
-				if ipRes != nil {
-					ipRes.CancelAt(now)
-				}
-				return d, "token"
+			lim, wait := g.tokens.Get(key, now)
+			if wait > 0 {
+				return wait, "token"
 			}
+			charges[n] = charge{lim, "token"}
+			n++
+		}
+	}
+	for _, c := range charges[:n] {
+		if !c.lim.AllowN(now, 1) { // emptied by a concurrent request since Get
+			return time.Duration(float64(time.Second) / float64(c.lim.Limit())), c.which
 		}
 	}
 	return 0, ""
-}
-
-// delay is how long res would make its request wait; a positive delay
-// cancels it (a refused request spends nothing).
-func delay(res *rate.Reservation, now time.Time) time.Duration {
-	if !res.OK() {
-		return time.Hour // a burst of 0: never
-	}
-	d := res.DelayFrom(now)
-	if d > 0 {
-		res.CancelAt(now)
-	}
-	return d
 }
 
 func (g *Guard) tokenKey(r *http.Request) string {

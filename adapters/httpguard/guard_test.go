@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -90,6 +91,28 @@ func TestTokenLimit(t *testing.T) {
 	}
 	if rec := do(g, "192.0.2.1:1000", "alpha"); rec.Code != 429 {
 		t.Fatalf("refill of one: %d", rec.Code)
+	}
+}
+
+// A token's refused flood does not spend its address's budget.
+func TestRefusalSpendsNothing(t *testing.T) {
+	clk := &fakeClock{t: time.Unix(1e9, 0)}
+	g := httpguard.New(httpguard.Config{TokenRate: 1, TokenBurst: 1, IPRate: 1, IPBurst: 3, Now: clk.now}, ok)
+	if rec := do(g, "192.0.2.1:1", "greedy"); rec.Code != 200 {
+		t.Fatal(rec.Code)
+	}
+	for range 10 {
+		if rec := do(g, "192.0.2.1:1", "greedy"); rec.Code != 429 {
+			t.Fatal(rec.Code)
+		}
+	}
+	for i := range 2 {
+		if rec := do(g, "192.0.2.1:1", "other"+strconv.Itoa(i)); rec.Code != 200 {
+			t.Fatalf("the address's budget after the flood, request %d: %d", i, rec.Code)
+		}
+	}
+	if rec := do(g, "192.0.2.1:1", ""); rec.Code != 429 {
+		t.Fatalf("the address's burst of 3 is spent: %d", rec.Code)
 	}
 }
 
@@ -204,12 +227,12 @@ func TestLimitersBounded(t *testing.T) {
 	l := httpguard.NewLimiters(rate.Limit(1), 1, 100, time.Minute)
 	now := time.Unix(1e9, 0)
 	for i := range 1000 {
-		l.Reserve(string(rune('a'+i%26))+string(rune(i)), now)
+		l.Get(string(rune('a'+i%26))+string(rune(i)), now)
 	}
 	if n := l.Len(); n > 100 {
 		t.Fatalf("%d keys held, bound 100", n)
 	}
-	l.Reserve("late", now.Add(2*time.Minute))
+	l.Get("late", now.Add(2*time.Minute))
 	if n := l.Len(); n != 1 {
 		t.Fatalf("%d keys after the idle period, want 1", n)
 	}

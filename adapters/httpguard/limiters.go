@@ -42,8 +42,18 @@ func NewLimiters(limit rate.Limit, burst, maxKeys int, idleAfter time.Duration) 
 	return &Limiters{limit: limit, burst: burst, maxKeys: maxKeys, idleAfter: idleAfter, m: map[string]*limiterEntry{}}
 }
 
-// Reserve reserves one request of key at now.
-func (l *Limiters) Reserve(key string, now time.Time) *rate.Reservation {
+// Get returns key's limiter and how long from now until it holds a
+// request (0: it holds one now). It takes nothing from the bucket.
+func (l *Limiters) Get(key string, now time.Time) (*rate.Limiter, time.Duration) {
+	lim := l.get(key, now)
+	tokens := lim.TokensAt(now)
+	if tokens >= 1 {
+		return lim, 0
+	}
+	return lim, time.Duration((1 - tokens) / float64(l.limit) * float64(time.Second))
+}
+
+func (l *Limiters) get(key string, now time.Time) *rate.Limiter {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if now.Sub(l.lastSweep) >= l.idleAfter/2 {
@@ -66,7 +76,7 @@ func (l *Limiters) Reserve(key string, now time.Time) *rate.Reservation {
 		l.m[key] = e
 	}
 	e.used = now
-	return e.lim.ReserveN(now, 1)
+	return e.lim
 }
 
 // Len is the number of keys held.

@@ -154,6 +154,25 @@ func TestSlowHeaderClient(t *testing.T) {
 	}
 }
 
+// A request whose headers exceed LEDGER_HTTP_MAX_HEADER_BYTES is refused
+// (431) and the server goes on serving.
+func TestHeaderTooLarge(t *testing.T) {
+	s := startWith(t, domain.NewManualClock(epoch), func(c *app.Config) { c.Hardening.MaxHeaderBytes = 8 << 10 }, nil)
+	req, _ := http.NewRequest("GET", s.base+"/healthz", nil)
+	req.Header.Set("X-Big", strings.Repeat("a", 64<<10))
+	resp, err := s.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("a 64 KiB header: %d", resp.StatusCode)
+	}
+	if code, _ := s.do("GET", "/healthz", nil, nil); code != 200 {
+		t.Fatalf("after: %d", code)
+	}
+}
+
 func isTimeout(err error) bool {
 	ne, ok := err.(net.Error)
 	return ok && ne.Timeout()
@@ -196,6 +215,51 @@ func TestRateLimitBurstFromOneToken(t *testing.T) {
 	}
 	if code, _ := s.do("GET", "/readyz", nil, nil); code != 200 {
 		t.Fatalf("no token: %d", code)
+	}
+	// Concurrently: four connections hammer with the greedy token while
+	// a third token sends a request every 250 ms (within its own limit of
+	// 2 a second); it is never refused.
+	stop := make(chan struct{})
+	var hammer sync.WaitGroup
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	for range 4 {
+		hammer.Add(1)
+		go func() {
+			defer hammer.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				req, _ := http.NewRequest("GET", s.base+"/api/v1/documents/"+uuid.NewString(), nil)
+				req.Header.Set("Authorization", greedy["Authorization"])
+				resp, err := s.client.Do(req)
+				if err != nil {
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				mu.Lock()
+				statuses[resp.StatusCode]++
+				mu.Unlock()
+			}
+		}()
+	}
+	third := map[string]string{"Authorization": "Bearer third-" + uuid.NewString()}
+	for i := range 8 {
+		time.Sleep(250 * time.Millisecond)
+		begin := time.Now()
+		if code, body := s.do("GET", "/api/v1/documents/"+uuid.NewString(), nil, third); code != 404 || time.Since(begin) > 500*time.Millisecond {
+			t.Errorf("beside the hammering, request %d: %d %v in %v", i, code, body, time.Since(begin))
+		}
+	}
+	close(stop)
+	hammer.Wait()
+	t.Logf("the greedy token's concurrent answers by status: %v", statuses)
+	if statuses[429] < 10*statuses[404] {
+		t.Errorf("the greedy token was not held to its rate: %v", statuses)
 	}
 	if m := s.admin("/metrics"); !bytes.Contains(m, []byte(`ledger_http_refused_total{reason="rate_limited_token"}`)) {
 		t.Error("no metric of the refusals")
