@@ -60,6 +60,13 @@ type Config struct {
 	// against both, so the address limit should be the larger.
 	IPRate  float64
 	IPBurst int
+	// LoginRate and LoginBurst limit each client address on the login
+	// endpoints (those Login says), on top of the address limit: logins
+	// are anonymous, cost a signature check and write a nonce. 0 rate: no
+	// login limit.
+	LoginRate  float64
+	LoginBurst int
+	Login      func(r *http.Request) bool
 	// TrustedProxies are the addresses whose X-Forwarded-For is believed:
 	// when the peer is one of them, the client is the right-most address
 	// of the header that is not a trusted proxy. Empty: the header is
@@ -92,6 +99,7 @@ type Guard struct {
 	slots   chan struct{}
 	tokens  *Limiters
 	ips     *Limiters
+	logins  *Limiters
 	refused *prometheus.CounterVec
 }
 
@@ -116,8 +124,11 @@ func New(cfg Config, next http.Handler) *Guard {
 	if cfg.IPRate > 0 {
 		g.ips = NewLimiters(rate.Limit(cfg.IPRate), cfg.IPBurst, cfg.MaxKeys, cfg.IdleAfter)
 	}
+	if cfg.LoginRate > 0 && cfg.Login != nil {
+		g.logins = NewLimiters(rate.Limit(cfg.LoginRate), cfg.LoginBurst, cfg.MaxKeys, cfg.IdleAfter)
+	}
 	g.refused = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "ledger_http_refused_total",
-		Help: "Requests the HTTP guard refused, by reason (rate_limited_ip, rate_limited_token, overloaded)."}, []string{"reason"})
+		Help: "Requests the HTTP guard refused, by reason (rate_limited_ip, rate_limited_login, rate_limited_token, overloaded)."}, []string{"reason"})
 	if cfg.Registerer != nil {
 		cfg.Registerer.MustRegister(g.refused)
 	}
@@ -162,16 +173,24 @@ func (g *Guard) limit(r *http.Request) (time.Duration, string) {
 		lim   *rate.Limiter
 		which string
 	}
-	var charges [2]charge
+	var charges [3]charge
 	n := 0
-	if g.ips != nil {
+	if g.ips != nil || g.logins != nil {
 		if ip, ok := ClientIP(r, g.cfg.TrustedProxies); ok {
-			lim, wait := g.ips.Get(ipKey(ip), now)
-			if wait > 0 {
-				return wait, "ip"
+			for _, t := range []struct {
+				table *Limiters
+				which string
+			}{{g.ips, "ip"}, {g.logins, "login"}} {
+				if t.table == nil || (t.which == "login" && !g.cfg.Login(r)) {
+					continue
+				}
+				lim, wait := t.table.Get(ipKey(ip), now)
+				if wait > 0 {
+					return wait, t.which
+				}
+				charges[n] = charge{lim, t.which}
+				n++
 			}
-			charges[n] = charge{lim, "ip"}
-			n++
 		}
 	}
 	if g.tokens != nil {

@@ -253,3 +253,29 @@ func TestBearerTokenAndHash(t *testing.T) {
 		t.Fatalf("hash %q", h)
 	}
 }
+
+// The login endpoints have their own, tighter limit per address.
+func TestLoginLimit(t *testing.T) {
+	clk := &fakeClock{t: time.Unix(1e9, 0)}
+	g := httpguard.New(httpguard.Config{IPRate: 100, IPBurst: 100, LoginRate: 0.1, LoginBurst: 2, Now: clk.now,
+		Login: func(r *http.Request) bool { return r.URL.Path == "/login" }}, ok)
+	login := func(remote string) int {
+		req := httptest.NewRequest("POST", "/login", nil)
+		req.RemoteAddr = remote
+		rec := httptest.NewRecorder()
+		g.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	if login("192.0.2.1:1") != 200 || login("192.0.2.1:1") != 200 {
+		t.Fatal("within the login burst")
+	}
+	if code := login("192.0.2.1:1"); code != 429 {
+		t.Fatalf("over the login burst: %d", code)
+	}
+	if rec := do(g, "192.0.2.1:1", ""); rec.Code != 200 {
+		t.Fatalf("other endpoints: %d", rec.Code)
+	}
+	if code := login("192.0.2.2:1"); code != 200 {
+		t.Fatalf("another address: %d", code)
+	}
+}

@@ -61,7 +61,7 @@ func startWith(t *testing.T, clock *domain.ManualClock, configure func(*app.Conf
 		t.Fatal(err)
 	}
 	cfg.Hardening.AdminAddr = "127.0.0.1:0"
-	cfg.Hardening.RateIP, cfg.Hardening.RateToken = 0, 0
+	cfg.Hardening.RateIP, cfg.Hardening.RateToken, cfg.Hardening.RateLogin = 0, 0, 0
 	if configure != nil {
 		configure(&cfg)
 	}

@@ -99,7 +99,7 @@ func TestConfigHardening(t *testing.T) {
 		t.Fatal(err)
 	}
 	if h := cfg.Hardening; h.AdminAddr != app.DefaultAdminAddr || h.ReadHeaderTimeout != 5*time.Second || h.RateToken != 20 ||
-		h.RateIP != 100 || h.MaxConcurrent != 256 || h.MaxHeaderBytes != 64<<10 || h.TLSCert != "" {
+		h.RateIP != 100 || h.RateLogin != 1 || h.MaxConcurrent != 256 || h.MaxHeaderBytes != 64<<10 || h.TLSCert != "" {
 		t.Fatalf("defaults: %+v", h)
 	}
 	t.Setenv("LEDGER_PPROF_ADDR", "127.0.0.1:6060")

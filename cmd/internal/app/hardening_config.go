@@ -27,6 +27,8 @@ type Hardening struct {
 	RateTokenBurst int     // LEDGER_RATE_TOKEN_BURST, default 40
 	RateIP         float64 // LEDGER_RATE_IP, default 100
 	RateIPBurst    int     // LEDGER_RATE_IP_BURST, default 200
+	RateLogin      float64 // LEDGER_RATE_LOGIN, default 1: logins (/api/v1/auth/...) per second per address
+	RateLoginBurst int     // LEDGER_RATE_LOGIN_BURST, default 10
 	RateMaxKeys    int     // LEDGER_RATE_MAX_KEYS, default 100000 limiters per table
 	// TrustedProxies (LEDGER_TRUSTED_PROXIES: addresses and CIDR prefixes)
 	// are the reverse proxies whose X-Forwarded-For names the client.
@@ -49,8 +51,9 @@ func DefaultHardening() Hardening {
 	return Hardening{
 		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second,
 		IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10, MaxConcurrent: 256, QueueWait: 100 * time.Millisecond,
-		RateToken: 20, RateTokenBurst: 40, RateIP: 100, RateIPBurst: 200, RateMaxKeys: 100000,
-		AdminAddr: DefaultAdminAddr,
+		RateToken: 20, RateTokenBurst: 40, RateIP: 100, RateIPBurst: 200, RateLogin: 1, RateLoginBurst: 10,
+		RateMaxKeys: 100000,
+		AdminAddr:   DefaultAdminAddr,
 	}
 }
 
@@ -78,7 +81,7 @@ func hardeningFromEnv(h *Hardening) error {
 	}{
 		{"LEDGER_HTTP_MAX_HEADER_BYTES", &h.MaxHeaderBytes}, {"LEDGER_HTTP_MAX_CONCURRENT", &h.MaxConcurrent},
 		{"LEDGER_RATE_TOKEN_BURST", &h.RateTokenBurst}, {"LEDGER_RATE_IP_BURST", &h.RateIPBurst},
-		{"LEDGER_RATE_MAX_KEYS", &h.RateMaxKeys},
+		{"LEDGER_RATE_LOGIN_BURST", &h.RateLoginBurst}, {"LEDGER_RATE_MAX_KEYS", &h.RateMaxKeys},
 	} {
 		if *n.v, err = envInt(n.key, *n.v); err != nil {
 			return err
@@ -87,7 +90,7 @@ func hardeningFromEnv(h *Hardening) error {
 	for _, f := range []struct {
 		key string
 		v   *float64
-	}{{"LEDGER_RATE_TOKEN", &h.RateToken}, {"LEDGER_RATE_IP", &h.RateIP}} {
+	}{{"LEDGER_RATE_TOKEN", &h.RateToken}, {"LEDGER_RATE_IP", &h.RateIP}, {"LEDGER_RATE_LOGIN", &h.RateLogin}} {
 		if v := strings.TrimSpace(os.Getenv(f.key)); v != "" {
 			x, err := strconv.ParseFloat(v, 64)
 			if err != nil || x < 0 {

@@ -295,6 +295,26 @@ func TestRateLimitPerIP(t *testing.T) {
 	}
 }
 
+// The login endpoints have a tighter limit per address than the rest.
+func TestLoginRateLimit(t *testing.T) {
+	s := startWith(t, domain.NewManualClock(epoch), func(c *app.Config) {
+		c.Hardening.RateIP, c.Hardening.RateIPBurst = 1000, 1000
+		c.Hardening.RateLogin, c.Hardening.RateLoginBurst = 0.1, 3
+	}, nil)
+	for i := range 3 { // without trust anchors: 503, but counted
+		if code, body := s.do("POST", "/api/v1/auth/eds/nonce", nil, nil); code != 503 {
+			t.Fatalf("nonce %d: %d %v", i, code, body)
+		}
+	}
+	code, body, hdr := s.doFull("POST", "/api/v1/auth/eds/nonce", nil, nil)
+	if code != 429 || errCode(body) != "rate_limited" || hdr.Get("Retry-After") == "" {
+		t.Fatalf("over the login burst: %d %v %v", code, body, hdr)
+	}
+	if code, _ := s.do("GET", "/api/v1/documents/"+uuid.NewString(), nil, nil); code != 404 {
+		t.Fatalf("the rest of the API: %d", code)
+	}
+}
+
 // With a certificate and key ledgerd serves TLS (and HSTS); a plain HTTP
 // request to it is refused.
 func TestTLS(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -15,13 +16,18 @@ import (
 )
 
 // apiHandler is the API wrapped in the guard: security headers on every
-// answer, the rate limits and the cap on requests in flight. Liveness
-// probes (GET /healthz) skip the limits.
+// answer, the rate limits (tighter per address on the login endpoints,
+// POST /api/v1/auth/...) and the cap on requests in flight. Liveness probes
+// (GET /healthz) skip the limits.
 func (a *App) apiHandler() http.Handler {
 	h := a.Config.Hardening
 	return httpguard.New(httpguard.Config{
 		MaxConcurrent: h.MaxConcurrent, QueueWait: h.QueueWait,
 		TokenRate: h.RateToken, TokenBurst: h.RateTokenBurst, IPRate: h.RateIP, IPBurst: h.RateIPBurst,
+		LoginRate: h.RateLogin, LoginBurst: h.RateLoginBurst,
+		Login: func(r *http.Request) bool {
+			return r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/api/v1/auth/")
+		},
 		MaxKeys: h.RateMaxKeys, TrustedProxies: h.TrustedProxies,
 		Exempt: func(r *http.Request) bool {
 			return r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead)
