@@ -164,9 +164,10 @@ func (g *Guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.next.ServeHTTP(w, r)
 }
 
-// limit charges r to its address and its token. A positive wait says a
-// budget is spent (and which, "ip" or "token"); then nothing is charged to
-// either, so a token's refused flood does not spend its address's budget.
+// limit charges r to its address (and, on a login endpoint, its address's
+// login budget) and to its token. A positive wait says a budget is spent
+// (and which: "ip", "login" or "token"); then nothing is charged to any, so
+// a token's refused flood does not spend its address's budget.
 func (g *Guard) limit(r *http.Request) (time.Duration, string) {
 	now := g.cfg.Now()
 	type charge struct {
