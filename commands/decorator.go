@@ -2,6 +2,8 @@ package commands
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"time"
@@ -109,14 +111,22 @@ func Logged(log *slog.Logger) Decorator {
 			res, err := next(ctx, meta, cmd)
 			outcome := OutcomeOf(res, err)
 			if outcome == OutcomeFailed {
-				log.ErrorContext(ctx, "command failed", "command", name, "command_id", meta.CommandID,
+				log.ErrorContext(ctx, "command failed", "command", name, "command_key", KeyDigest(meta.CommandID),
 					"correlation_id", meta.CorrelationID, "err", err)
 			}
 			if log.Enabled(ctx, slog.LevelDebug) {
-				log.DebugContext(ctx, "command handled", "command", name, "command_id", meta.CommandID,
+				log.DebugContext(ctx, "command handled", "command", name, "command_key", KeyDigest(meta.CommandID),
 					"correlation_id", meta.CorrelationID, "outcome", outcome, "position", res.Position)
 			}
 			return res, err
 		}
 	}
+}
+
+// KeyDigest names an idempotency key in logs without revealing it (a
+// client may treat its keys as secrets; ids derive from them): the hex of
+// the first 8 bytes of its SHA-256.
+func KeyDigest(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:8])
 }

@@ -241,7 +241,8 @@ func TestMeasuredAndLogged(t *testing.T) {
 				t.Fatalf("metrics %+v, want %s", m.got, tt.outcome)
 			}
 			logged := strings.Contains(logs.String(), "command failed")
-			if logged != (tt.outcome == commands.OutcomeFailed) || (logged && !strings.Contains(logs.String(), "command_id=c-1")) {
+			if logged != (tt.outcome == commands.OutcomeFailed) || (logged && !strings.Contains(logs.String(), "command_key="+commands.KeyDigest("c-1"))) ||
+				strings.Contains(logs.String(), "c-1") { // the idempotency key itself is never logged
 				t.Fatalf("logs: %q", logs.String())
 			}
 		})

@@ -25,6 +25,9 @@ const (
 	Unauthenticated Kind = "unauthenticated"
 	// Forbidden: the actor may not do this.
 	Forbidden Kind = "forbidden"
+	// TooManyRequests: the client sent more requests than its rate limit
+	// allows; it may retry after a while.
+	TooManyRequests Kind = "too_many_requests"
 	// Unavailable: a dependency (trust anchors, OCSP, the database) cannot
 	// answer now; retrying with the same idempotency key is safe.
 	Unavailable Kind = "unavailable"

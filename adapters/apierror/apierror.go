@@ -42,6 +42,8 @@ func Status(k domain.Kind) int {
 		return http.StatusUnauthorized
 	case domain.Forbidden:
 		return http.StatusForbidden
+	case domain.TooManyRequests:
+		return http.StatusTooManyRequests
 	case domain.Unavailable:
 		return http.StatusServiceUnavailable
 	case domain.Timeout:

@@ -24,6 +24,7 @@ func TestWriteErr(t *testing.T) {
 		{fmt.Errorf("wrapped: %w", domain.NewErrorOf(domain.Conflict, "document_already_sent", "x").Withf("detail")), 409, "document_already_sent", true},
 		{domain.NewErrorOf(domain.PreconditionFailed, "wrong_expected_version", "x"), 412, "wrong_expected_version", true},
 		{domain.NewErrorOf(domain.Unavailable, "signature_verification_unavailable", "x"), 503, "signature_verification_unavailable", true},
+		{domain.NewErrorOf(domain.TooManyRequests, "rate_limited", "x"), 429, "rate_limited", true},
 		{domain.NewErrorOf(domain.Timeout, "command_timeout", "x"), 504, "command_timeout", true},
 		{domain.NewErrorOf(domain.Forbidden, "forbidden", "x"), 403, "forbidden", true},
 		{domain.NewErrorOf(domain.Unauthenticated, "unauthenticated", "x"), 401, "unauthenticated", true},

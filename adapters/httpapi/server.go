@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"docledger/adapters/policy"
 	"docledger/commands"
@@ -67,8 +65,6 @@ type Config struct {
 	// Ready reports whether the server can take traffic (for /readyz): its
 	// database answers, its projections run.
 	Ready func(ctx context.Context) error
-	// Gatherer serves /metrics; nil: the default registry.
-	Gatherer prometheus.Gatherer
 	// Logger receives the access log and the failures.
 	Logger *slog.Logger
 	// AccessLog logs one info line per request: method, path (without the
@@ -103,9 +99,6 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Gatherer == nil {
-		cfg.Gatherer = prometheus.DefaultGatherer
-	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger}
 	s.routes()
 	return s, nil
@@ -125,7 +118,7 @@ func (s *Server) routes() {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	s.mux.HandleFunc("GET /readyz", s.readyz)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{}))
+	// /metrics and pprof are served on the admin listener only (cmd/internal/app).
 	if s.cfg.Mount != nil {
 		s.cfg.Mount(s.mux)
 	}

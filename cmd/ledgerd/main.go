@@ -1,5 +1,6 @@
-// Command ledgerd is docledger's server: the HTTP API, the command
-// processors, the projection runners and /metrics, /healthz, /readyz. It
+// Command ledgerd is docledger's server: the HTTP API with /healthz and
+// /readyz, the command processors, the projection runners, and /metrics and
+// pprof on the admin listener (LEDGER_ADMIN_ADDR, loopback by default). It
 // applies the migrations at start and shuts down gracefully on SIGINT or
 // SIGTERM. Its configuration comes from the environment (see README).
 package main
@@ -7,8 +8,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
-	_ "net/http/pprof" // served only when LEDGER_PPROF_ADDR is set
 	"os"
 	"os/signal"
 	"syscall"
@@ -34,10 +33,6 @@ func run(ctx context.Context) error {
 	log := app.NewLogger(cfg.LogLevel)
 	if _, err := migrations.Apply(ctx, cfg.DatabaseURL); err != nil {
 		return err
-	}
-	if addr := os.Getenv("LEDGER_PPROF_ADDR"); addr != "" {
-		// Profiling on its own (loopback) address, never on the API's.
-		go func() { log.Warn("pprof server stopped", "err", http.ListenAndServe(addr, nil)) }()
 	}
 	a, err := app.New(ctx, cfg, log)
 	if err != nil {

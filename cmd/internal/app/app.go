@@ -76,6 +76,7 @@ type App struct {
 	logins     *edslogin.Store
 	closeStore func()
 	listener   net.Listener
+	admin      net.Listener // the admin listener, nil when off
 	clock      domain.Clock
 }
 
@@ -168,7 +169,7 @@ func NewWith(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App
 		return nil, err
 	}
 	a.API, err = httpapi.New(httpapi.Config{
-		Bus: a.Bus, Reads: queries, Clock: a.clock, MaxBody: cfg.MaxBody, Gatherer: a.Metrics, Logger: log,
+		Bus: a.Bus, Reads: queries, Clock: a.clock, MaxBody: cfg.MaxBody, Logger: log,
 		AccessLog: cfg.AccessLog, OpenAPI: docs.OpenAPI, Ready: a.ready,
 		Mount: func(mux *http.ServeMux) { mountErr = a.mountLogin(mux) },
 	})
@@ -211,24 +212,34 @@ func (a *App) ready(ctx context.Context) error {
 	return nil
 }
 
-// Listen binds the HTTP address (":0" picks a free port); Addr then tells it.
+// Listen binds the HTTP address and the admin address (":0" picks a free
+// port); Addr and AdminAddr then tell them.
 func (a *App) Listen() error {
 	l, err := net.Listen("tcp", a.Config.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.Config.HTTPAddr, err)
 	}
 	a.listener = l
+	if err := a.listenAdmin(); err != nil {
+		_ = l.Close()
+		a.listener = nil
+		return err
+	}
 	return nil
 }
 
 // listening says where ledgerd listens, and whether only this machine can
 // reach it.
-func listening(addr net.Addr) string {
+func listening(addr net.Addr, tls bool) string {
 	tcp, ok := addr.(*net.TCPAddr)
 	if !ok {
 		return "listening on " + addr.String()
 	}
-	url := "http://" + tcp.String()
+	scheme := "http://"
+	if tls {
+		scheme = "https://"
+	}
+	url := scheme + tcp.String()
 	if tcp.IP.IsLoopback() {
 		return fmt.Sprintf("listening on %s (loopback only; set LEDGER_HTTP_ADDR=0.0.0.0:%d to listen on all interfaces)", url, tcp.Port)
 	}
@@ -245,6 +256,10 @@ func (a *App) Addr() string { return a.listener.Addr().String() }
 // stops taking requests and finishes those in flight, then the command bus
 // and the projections stop.
 func (a *App) Run(ctx context.Context) error {
+	srv, err := a.apiServer()
+	if err != nil {
+		return err
+	}
 	if a.listener == nil {
 		if err := a.Listen(); err != nil {
 			return err
@@ -273,13 +288,21 @@ func (a *App) Run(ctx context.Context) error {
 		defer wg.Done() // joined before the pools close
 		a.sweepLogins(runCtx, 10*time.Minute)
 	}()
-	srv := &http.Server{Handler: a.API, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	srvDone := make(chan error, 1)
-	go func() { srvDone <- srv.Serve(a.listener) }()
-	a.Log.Info(listening(a.listener.Addr()), "addr", a.Addr(), "transport", a.Config.Transport,
-		"access_log", a.Config.AccessLog)
+	srvDone := make(chan error, 2)
+	servers := []*http.Server{srv}
+	if srv.TLSConfig != nil {
+		go func() { srvDone <- srv.ServeTLS(a.listener, "", "") }()
+	} else {
+		go func() { srvDone <- srv.Serve(a.listener) }()
+	}
+	if a.admin != nil {
+		admin := a.adminServer()
+		servers = append(servers, admin)
+		go func() { srvDone <- admin.Serve(a.admin) }()
+	}
+	a.Log.Info(listening(a.listener.Addr(), srv.TLSConfig != nil), "addr", a.Addr(), "admin_addr", a.AdminAddr(),
+		"transport", a.Config.Transport, "access_log", a.Config.AccessLog)
 
-	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-srvDone:
@@ -287,8 +310,10 @@ func (a *App) Run(ctx context.Context) error {
 	a.Log.Info("ledgerd shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	if serr := srv.Shutdown(shutCtx); serr != nil && !errors.Is(serr, http.ErrServerClosed) {
-		err = errors.Join(err, serr)
+	for _, s := range servers {
+		if serr := s.Shutdown(shutCtx); serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+			err = errors.Join(err, serr)
+		}
 	}
 	stopRunners()
 	wg.Wait()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -21,10 +22,11 @@ import (
 const hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
 type server struct {
-	t     *testing.T
-	base  string
-	app   *app.App
-	clock *domain.ManualClock
+	t      *testing.T
+	base   string
+	app    *app.App
+	clock  *domain.ManualClock
+	client *http.Client // trusts the test certificate when TLS is on
 }
 
 // epoch is where every test's business clock starts: a fixed Monday
@@ -39,6 +41,17 @@ func start(t *testing.T) *server {
 // startAt runs a ledgerd on its own database whose business time is clock.
 func startAt(t *testing.T, clock *domain.ManualClock) *server {
 	t.Helper()
+	return startWith(t, clock, nil, nil)
+}
+
+// startWith is startAt with the configuration changed by configure (after
+// the tests' defaults) and logs to log (nil: none below error).
+//
+// The tests' defaults: the admin listener on a free loopback port, and no
+// rate limits (a test sends its requests as fast as it can from one
+// address; the hardening tests set their own limits).
+func startWith(t *testing.T, clock *domain.ManualClock, configure func(*app.Config), log *slog.Logger) *server {
+	t.Helper()
 	dsn := pgtest.NewDatabase(t)
 	t.Setenv("DATABASE_URL", dsn)
 	t.Setenv("LEDGER_HTTP_ADDR", "127.0.0.1:0")
@@ -47,8 +60,16 @@ func startAt(t *testing.T, clock *domain.ManualClock) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.Hardening.AdminAddr = "127.0.0.1:0"
+	cfg.Hardening.RateIP, cfg.Hardening.RateToken, cfg.Hardening.RateLogin = 0, 0, 0
+	if configure != nil {
+		configure(&cfg)
+	}
+	if log == nil {
+		log = app.NewLogger(8)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.NewWith(ctx, cfg, app.NewLogger(8), app.Deps{Clock: clock})
+	a, err := app.NewWith(ctx, cfg, log, app.Deps{Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +85,14 @@ func startAt(t *testing.T, clock *domain.ManualClock) *server {
 		}
 		a.Close()
 	})
-	s := &server{t: t, base: "http://" + a.Addr(), app: a, clock: clock}
+	scheme := "http://"
+	if cfg.Hardening.TLSCert != "" {
+		scheme = "https://"
+	}
+	s := &server{t: t, base: scheme + a.Addr(), app: a, clock: clock, client: http.DefaultClient}
+	if cfg.Hardening.TLSCert != "" {
+		s.client = tlsClient(t, cfg.Hardening.TLSCert)
+	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		if code, _ := s.do("GET", "/readyz", nil, nil); code == 200 {
@@ -125,7 +153,7 @@ func (s *server) send(method, path string, body any, header map[string]string) (
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := s.client.Do(req)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -244,7 +272,7 @@ func TestEndToEnd(t *testing.T) {
 	if code != 200 || !bytes.HasPrefix(raw, []byte("openapi: 3.")) {
 		t.Fatalf("openapi.yaml: %d %.40q", code, raw)
 	}
-	_, metrics := s.doRaw("GET", "/metrics")
+	metrics := s.admin("/metrics")
 	for _, m := range []string{`ledger_commands_total{command="RegisterDocument",outcome="ok"} 3`, "ledger_command_duration_seconds_bucket",
 		`ledger_appends_total{outcome="ok"} 6`, "ledger_append_duration_seconds", `ledger_projection_lag_events{projection="inbox"}`,
 		"ledger_watermill_handler_execution_time_seconds"} {

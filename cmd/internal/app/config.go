@@ -40,6 +40,8 @@ type Config struct {
 	// (EVENTSTORE_URL). Read models stay in PostgreSQL either way.
 	EventStore    string
 	EventStoreURL string
+	// Hardening: the HTTP server's timeouts, limits, TLS and admin listener.
+	Hardening Hardening
 }
 
 // ConfigFromEnv reads the configuration.
@@ -57,11 +59,15 @@ func ConfigFromEnv() (Config, error) {
 		Poll:        250 * time.Millisecond,
 		Projections: true,
 		AccessLog:   true,
+		Hardening:   DefaultHardening(),
 	}
 	if c.DatabaseURL == "" {
 		return c, fmt.Errorf("DATABASE_URL is not set (make db prints one for the private cluster)")
 	}
 	if err := eventStoreFromEnv(&c); err != nil {
+		return c, err
+	}
+	if err := hardeningFromEnv(&c.Hardening); err != nil {
 		return c, err
 	}
 	if c.DBRole == "-" {

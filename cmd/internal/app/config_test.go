@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"docledger/cmd/internal/app"
 )
@@ -82,5 +83,46 @@ func TestConfigHTTPDefaults(t *testing.T) {
 	t.Setenv("LEDGER_ACCESS_LOG", "loud")
 	if _, err := app.ConfigFromEnv(); err == nil || !strings.Contains(err.Error(), "on or off") {
 		t.Fatalf("LEDGER_ACCESS_LOG=loud: %v", err)
+	}
+}
+
+// The hardening variables: defaults, values, the former pprof address,
+// and refusals that name the variable.
+func TestConfigHardening(t *testing.T) {
+	t.Setenv("DATABASE_URL", "postgres://unused")
+	for _, k := range []string{"LEDGER_ADMIN_ADDR", "LEDGER_PPROF_ADDR", "LEDGER_RATE_TOKEN", "LEDGER_RATE_IP",
+		"LEDGER_HTTP_READ_HEADER_TIMEOUT", "LEDGER_TRUSTED_PROXIES", "LEDGER_TLS_CERT", "LEDGER_TLS_KEY"} {
+		setOrUnset(t, k, "")
+	}
+	cfg, err := app.ConfigFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := cfg.Hardening; h.AdminAddr != app.DefaultAdminAddr || h.ReadHeaderTimeout != 5*time.Second || h.RateToken != 20 ||
+		h.RateIP != 100 || h.RateLogin != 1 || h.MaxConcurrent != 256 || h.MaxHeaderBytes != 64<<10 || h.TLSCert != "" {
+		t.Fatalf("defaults: %+v", h)
+	}
+	t.Setenv("LEDGER_PPROF_ADDR", "127.0.0.1:6060")
+	if cfg, _ := app.ConfigFromEnv(); cfg.Hardening.AdminAddr != "127.0.0.1:6060" {
+		t.Fatalf("LEDGER_PPROF_ADDR alone: %q", cfg.Hardening.AdminAddr)
+	}
+	t.Setenv("LEDGER_ADMIN_ADDR", "off")
+	t.Setenv("LEDGER_RATE_TOKEN", "0.5")
+	t.Setenv("LEDGER_RATE_IP", "0")
+	t.Setenv("LEDGER_HTTP_READ_HEADER_TIMEOUT", "2s")
+	t.Setenv("LEDGER_TRUSTED_PROXIES", "10.0.0.0/8, ::1")
+	cfg, err = app.ConfigFromEnv()
+	if h := cfg.Hardening; err != nil || h.AdminAddr != "" || h.RateToken != 0.5 || h.RateIP != 0 ||
+		h.ReadHeaderTimeout != 2*time.Second || len(h.TrustedProxies) != 2 {
+		t.Fatalf("set: %+v, %v", h, err)
+	}
+	for k, v := range map[string]string{"LEDGER_RATE_IP": "-1", "LEDGER_HTTP_READ_HEADER_TIMEOUT": "soon",
+		"LEDGER_TRUSTED_PROXIES": "10.0.0.0/99", "LEDGER_TLS_KEY": "/only/the/key.pem", "LEDGER_HTTP_MAX_CONCURRENT": "many"} {
+		t.Run(k, func(t *testing.T) {
+			t.Setenv(k, v)
+			if _, err := app.ConfigFromEnv(); err == nil || !strings.Contains(err.Error(), k) {
+				t.Fatalf("%s=%s: %v", k, v, err)
+			}
+		})
 	}
 }

@@ -19,7 +19,7 @@ func TestListeningMessage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := listening(a); got != want {
+		if got := listening(a, false); got != want {
 			t.Errorf("%s: %q, want %q", addr, got, want)
 		}
 	}
