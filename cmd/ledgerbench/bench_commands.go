@@ -47,7 +47,11 @@ func benchCommands(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	cmd := exec.CommandContext(ctx, bin)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dsn, "LEDGER_HTTP_ADDR="+addr, "LEDGER_LOG_LEVEL=warn",
-		fmt.Sprintf("LEDGER_DB_POOL_SIZE=%d", *clients+8), fmt.Sprintf("LEDGER_PROJECTIONS=%t", *withProjections))
+		fmt.Sprintf("LEDGER_DB_POOL_SIZE=%d", *clients+8), fmt.Sprintf("LEDGER_PROJECTIONS=%t", *withProjections),
+		// The load comes from one address and no token: measure the command
+		// path, not the rate limits (docs/security.md); no access log line
+		// per request, no admin listener.
+		"LEDGER_RATE_IP=0", "LEDGER_RATE_TOKEN=0", "LEDGER_ACCESS_LOG=off", "LEDGER_ADMIN_ADDR=off")
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		return fail(stderr, err)
