@@ -86,7 +86,9 @@ func TestDecide(t *testing.T) {
 	token := func(party uuid.UUID, s ...policy.Scope) policy.Principal {
 		return policy.Principal{Kind: policy.Token, PartyID: party, Scopes: s, Credential: "tok"}
 	}
-	staff := func(r policy.StaffRole) policy.Principal { return policy.Principal{Kind: policy.Staff, Staff: r, IIN: "arb"} }
+	staff := func(r policy.StaffRole) policy.Principal {
+		return policy.Principal{Kind: policy.Staff, Staff: r, IIN: "arb"}
+	}
 	onA := policy.Resource{Party: partyA}
 	onAWhy := policy.Resource{Party: partyA, Purpose: "ticket 7"}
 	for _, c := range []struct {
@@ -135,7 +137,7 @@ func TestDecide(t *testing.T) {
 		{"support changes nothing", staff(policy.Support), policy.PartyManage, onAWhy, policy.ErrForbidden, false},
 		{"auditor reads", staff(policy.Auditor), policy.DocumentRead, policy.Resource{Document: docAB, Purpose: "audit"}, nil, true},
 		{"auditor changes nothing", staff(policy.Auditor), policy.DocumentSend, policy.Resource{Document: docAB, Purpose: "audit"}, policy.ErrForbidden, false},
-		{"administrator acts with a purpose", staff(policy.Administrator), policy.PartyManageUsers, onAWhy, nil, false},
+		{"administrator acts with a purpose, logged", staff(policy.Administrator), policy.PartyManageUsers, onAWhy, nil, true},
 		{"administrator without a purpose", staff(policy.Administrator), policy.PartyManageUsers, onA, policy.ErrPurposeRequired, false},
 		{"arbiter reads the granted case", staff(policy.Arbiter), policy.PartyRead, onAWhy, nil, true},
 		{"arbiter not another", staff(policy.Arbiter), policy.PartyRead, policy.Resource{Party: partyB, Purpose: "case"}, policy.ErrForbidden, false},
