@@ -236,11 +236,7 @@ func (pol *Policy) staff(ctx context.Context, p Principal, action Action, res Re
 		return pol.staffRead(ctx, p, action, res) // a change is recorded too: the purpose is not in the command's events
 	}
 	if p.Staff == Arbiter {
-		party, err := pol.partyOf(ctx, action, res)
-		if err != nil {
-			return err
-		}
-		ok, err := pol.grants.Granted(ctx, p.IIN, party)
+		ok, err := pol.arbiterGranted(ctx, p, res)
 		if err != nil {
 			return err
 		}
@@ -259,17 +255,39 @@ func (pol *Policy) staffRead(ctx context.Context, p Principal, action Action, re
 		Document: res.Document, Purpose: res.Purpose, At: pol.clock.Now().UTC()})
 }
 
-// partyOf is the one party a read is about (an arbiter's case).
-func (pol *Policy) partyOf(ctx context.Context, action Action, res Resource) (uuid.UUID, error) {
+// arbiterGranted says whether the arbiter p was granted the case of the
+// read's party: the party in the path, the one a reference names, or one of
+// a document's parties (its recipient once delivered).
+func (pol *Policy) arbiterGranted(ctx context.Context, p Principal, res Resource) (bool, error) {
+	var refs []string
 	switch {
 	case res.Party != uuid.Nil:
-		return res.Party, nil
+		return pol.grants.Granted(ctx, p.IIN, res.Party)
 	case res.PartyRef != "":
-		return pol.resolve(ctx, res.PartyRef)
+		refs = []string{res.PartyRef}
 	case res.Document != uuid.Nil:
-		return uuid.Nil, ErrForbidden // a document has two parties: not one case
+		d, err := pol.docs.Parties(ctx, res.Document)
+		if err != nil {
+			return false, err
+		}
+		refs = []string{d.Sender}
+		if d.Delivered {
+			refs = append(refs, d.Recipient)
+		}
 	}
-	return uuid.Nil, ErrForbidden
+	for _, ref := range refs {
+		party, err := pol.resolve(ctx, ref)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		if ok, err := pol.grants.Granted(ctx, p.IIN, party); err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
 }
 
 // token: an API token acts for its own party within its scopes.

@@ -140,6 +140,7 @@ func TestDecide(t *testing.T) {
 		{"administrator acts with a purpose, logged", staff(policy.Administrator), policy.PartyManageUsers, onAWhy, nil, true},
 		{"administrator without a purpose", staff(policy.Administrator), policy.PartyManageUsers, onA, policy.ErrPurposeRequired, false},
 		{"arbiter reads the granted case", staff(policy.Arbiter), policy.PartyRead, onAWhy, nil, true},
+		{"arbiter reads the case's documents", staff(policy.Arbiter), policy.DocumentRead, policy.Resource{Document: docAB, Purpose: "case"}, nil, true},
 		{"arbiter not another", staff(policy.Arbiter), policy.PartyRead, policy.Resource{Party: partyB, Purpose: "case"}, policy.ErrForbidden, false},
 		{"offers: administrators publish", staff(policy.Administrator), policy.OfferPublish, policy.Resource{}, nil, false},
 		{"offers: clients do not", user(head), policy.OfferPublish, policy.Resource{}, policy.ErrForbidden, false},
