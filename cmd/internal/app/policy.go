@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 
 	"github.com/google/uuid"
 
@@ -96,4 +97,17 @@ func (l staffAccessLog) RecordStaffAccess(ctx context.Context, a policy.StaffAcc
 		return fmt.Errorf("record staff access: %w", err)
 	}
 	return nil
+}
+
+// NoCredentials is the authenticator of an App that serves no HTTP (a
+// ledgerctl command that uses the command bus directly): it accepts no
+// credentials, so its API would answer the public routes only.
+type NoCredentials struct{}
+
+// Authenticate refuses every credential; no credentials is anonymous.
+func (NoCredentials) Authenticate(r *http.Request) (policy.Principal, error) {
+	if r.Header.Get("Authorization") != "" {
+		return policy.Principal{}, policy.ErrUnauthenticated
+	}
+	return policy.Principal{Kind: policy.Anonymous}, nil
 }
