@@ -83,6 +83,9 @@ type Config struct {
 	Authenticator Authenticator
 	// Policy decides who may do what (required; package adapters/policy).
 	Policy Decider
+	// Grants records arbiters' grants (nil: POST /api/v1/arbiter-grants
+	// answers 503).
+	Grants Grants
 	// Mount adds further routes (e.g. the EDS login handler), each with
 	// its rule.
 	Mount func(route MountFunc)
@@ -134,6 +137,7 @@ func (s *Server) routes() {
 	s.route("GET /api/v1/parties/{id}/inbox", Rule{Action: policy.DocumentList, From: onPartyRef}, s.partyInbox)
 	s.route("GET /api/v1/parties/{id}/outbox", Rule{Action: policy.DocumentList, From: onPartyRef}, s.partyOutbox)
 	s.route("GET /api/v1/openapi.yaml", Public, s.openAPI)
+	s.route("POST /api/v1/arbiter-grants", Rule{Action: policy.ArbiterGrant, InBody: true}, s.grantArbiter)
 	s.partyRoutes()
 	s.route("GET /healthz", Public, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})

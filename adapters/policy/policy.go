@@ -52,6 +52,9 @@ const (
 	TermsRead Action = "terms.read"
 	// MetricsRead reads the server's metrics: staff only (no client data).
 	MetricsRead Action = "metrics.read"
+	// ArbiterGrant grants an arbiter a case (a party's data): the
+	// operator's administrators, with a purpose.
+	ArbiterGrant Action = "arbiter.grant"
 	// Command is the generic command endpoint's rule: the command's type
 	// decides the action, once the body is read.
 	Command Action = "command"
@@ -205,6 +208,11 @@ func (pol *Policy) Decide(ctx context.Context, p Principal, action Action, res R
 			return nil
 		}
 		return ErrForbidden
+	case ArbiterGrant:
+		if p.Kind != Staff || p.Staff != Administrator {
+			return ErrForbidden
+		}
+		return pol.staffRead(ctx, p, action, res)
 	case TermsRead:
 		if p.Kind != Staff || p.Staff == Arbiter {
 			return ErrForbidden
@@ -326,6 +334,9 @@ func (pol *Policy) token(ctx context.Context, p Principal, action Action, res Re
 		return ErrForbidden
 	case DocumentRegister:
 		id, err := pol.resolve(ctx, res.PartyRef)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
 		if err != nil || id != p.PartyID {
 			return ErrForbidden // the body names the sender: not a private resource
 		}

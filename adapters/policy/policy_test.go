@@ -145,6 +145,10 @@ func TestDecide(t *testing.T) {
 		{"offers: administrators publish", staff(policy.Administrator), policy.OfferPublish, policy.Resource{}, nil, false},
 		{"offers: clients do not", user(head), policy.OfferPublish, policy.Resource{}, policy.ErrForbidden, false},
 		{"offers: support does not", staff(policy.Support), policy.OfferPublish, policy.Resource{}, policy.ErrForbidden, false},
+		{"grants: administrators, logged", staff(policy.Administrator), policy.ArbiterGrant, onAWhy, nil, true},
+		{"grants: not without a purpose", staff(policy.Administrator), policy.ArbiterGrant, onA, policy.ErrPurposeRequired, false},
+		{"grants: not an auditor", staff(policy.Auditor), policy.ArbiterGrant, onAWhy, policy.ErrForbidden, false},
+		{"grants: not a client", user(head), policy.ArbiterGrant, onAWhy, policy.ErrForbidden, false},
 		{"terms: staff with a purpose", staff(policy.Billing), policy.TermsRead, policy.Resource{Purpose: "renewals"}, nil, true},
 		{"terms: not a client", user(head), policy.TermsRead, policy.Resource{Purpose: "x"}, policy.ErrForbidden, false},
 	} {

@@ -189,7 +189,8 @@ func NewWith(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App
 	a.API, err = httpapi.New(httpapi.Config{
 		Bus: a.Bus, Reads: queries, Clock: a.clock, MaxBody: cfg.MaxBody, Gatherer: a.Metrics, Logger: log,
 		AccessLog: cfg.AccessLog, OpenAPI: docs.OpenAPI, Ready: a.ready, Authenticator: auth, Policy: pol,
-		Mount: func(route httpapi.MountFunc) { mountErr = a.mountLogin(route) },
+		Grants: sqlGrants{pool: a.Pool},
+		Mount:  func(route httpapi.MountFunc) { mountErr = a.mountLogin(route) },
 	})
 	err = errors.Join(err, mountErr)
 	if err != nil {

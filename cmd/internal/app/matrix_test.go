@@ -100,11 +100,13 @@ func TestTenantIsolationMatrix(t *testing.T) {
 		"GET /api/v1/documents/{id}":      {"GET", "/api/v1/documents/" + d1, nil, readerOfA},
 		"GET /api/v1/parties/{id}/inbox":  {"GET", "/api/v1/parties/BIN" + binA + "/inbox", nil, readerOfA},
 		"GET /api/v1/parties/{id}/outbox": {"GET", "/api/v1/parties/BIN" + binA + "/outbox", nil, readerOfA},
-		"GET /api/v1/openapi.yaml":        {"GET", "/api/v1/openapi.yaml", nil, anyone},
-		"GET /healthz":                    {"GET", "/healthz", nil, anyone},
-		"GET /readyz":                     {"GET", "/readyz", nil, anyone},
-		"GET /metrics":                    {"GET", "/metrics", nil, func(w string) bool { return strings.HasPrefix(w, "staff ") || strings.HasPrefix(w, "arbiter ") }},
-		"/api/v1/auth/eds/":               {"POST", "/api/v1/auth/eds/nonce", nil, anyone},
+		"POST /api/v1/arbiter-grants": {"POST", "/api/v1/arbiter-grants", map[string]any{"arbiter_iin": iinArbiter, "party_id": partyA,
+			"reason": "case 1"}, admin},
+		"GET /api/v1/openapi.yaml": {"GET", "/api/v1/openapi.yaml", nil, anyone},
+		"GET /healthz":             {"GET", "/healthz", nil, anyone},
+		"GET /readyz":              {"GET", "/readyz", nil, anyone},
+		"GET /metrics":             {"GET", "/metrics", nil, func(w string) bool { return strings.HasPrefix(w, "staff ") || strings.HasPrefix(w, "arbiter ") }},
+		"/api/v1/auth/eds/":        {"POST", "/api/v1/auth/eds/nonce", nil, anyone},
 		"POST /api/v1/offers/{id}/versions": {"POST", "/api/v1/offers/matrix-offer/versions", map[string]any{"profile": "nosuch.v1",
 			"texts": []map[string]string{{"language": "ru", "sha256": hash}}, "effective_at": "2026-04-01T00:00:00Z"},
 			func(w string) bool { return strings.HasPrefix(w, "staff administrator") }},
@@ -346,4 +348,34 @@ func with(h map[string]string, k, v string) map[string]string {
 		out[hk] = hv
 	}
 	return out
+}
+
+// An arbiter reads a party's data only once an administrator granted it the
+// case; each staff access is an access.staff_read event with its purpose.
+func TestArbiterGrantAndStaffAccessLog(t *testing.T) {
+	s := start(t)
+	seedParties(t, s)
+	matrixPrincipals()
+	s.caughtUp("parties")
+	arbiter := map[string]string{"Authorization": "Bearer test-m-arbiter-granted", "X-Purpose": "case 2"}
+	path := "/api/v1/parties/" + partyC.String()
+	if code, body := s.do("GET", path, nil, arbiter); code != 403 {
+		t.Fatalf("before the grant: %d %v", code, body)
+	}
+	grant := map[string]any{"arbiter_iin": iinArbiter, "party_id": partyC, "reason": "case 2"}
+	if code, body := s.do("POST", "/api/v1/arbiter-grants", grant, map[string]string{"X-Purpose": ""}); code != 403 || errCode(body) != "purpose_required" {
+		t.Fatalf("a grant without a purpose: %d %v", code, body)
+	}
+	if code, body := s.do("POST", "/api/v1/arbiter-grants", grant, nil); code != 201 || body["granted_by"] != "staff:administrator:800101300019" {
+		t.Fatalf("grant: %d %v", code, body)
+	}
+	if code, body := s.do("GET", path, nil, arbiter); code != 200 || body["identity_number"] != binC {
+		t.Fatalf("after the grant: %d %v", code, body)
+	}
+	var n int
+	if err := s.app.Pool.QueryRow(context.Background(), `SELECT count(*) FROM events WHERE event_type = 'access.staff_read'
+		AND actor = $1 AND data_json->>'purpose' = 'case 2' AND data_json->>'party' = $2`,
+		"staff:arbiter:"+iinArbiter, partyC.String()).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("the arbiter's access recorded %d times (%v), want 1", n, err)
+	}
 }

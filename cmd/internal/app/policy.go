@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"docledger/adapters/httpapi"
 	"docledger/adapters/policy"
@@ -110,4 +111,16 @@ func (NoCredentials) Authenticate(r *http.Request) (policy.Principal, error) {
 		return policy.Principal{}, policy.ErrUnauthenticated
 	}
 	return policy.Principal{Kind: policy.Anonymous}, nil
+}
+
+// sqlGrants records arbiters' grants in the table arbiter_grants.
+type sqlGrants struct{ pool *pgxpool.Pool }
+
+func (g sqlGrants) Grant(ctx context.Context, gr httpapi.ArbiterGrant) error {
+	if _, err := g.pool.Exec(ctx, `INSERT INTO arbiter_grants (arbiter_iin, party_id, granted_by, granted_at, reason)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (arbiter_iin, party_id) DO NOTHING`,
+		gr.ArbiterIIN, gr.PartyID, gr.GrantedBy, gr.GrantedAt, gr.Reason); err != nil {
+		return fmt.Errorf("grant arbiter: %w", err)
+	}
+	return nil
 }
