@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"docledger/adapters/policy"
 	"docledger/commands"
 	"docledger/domain/document"
 	"docledger/query"
@@ -18,9 +21,12 @@ import (
 // retried registration without an explicit id names the same document.
 var idempotencyNamespace = uuid.MustParse("6f1c3b0e-8a8e-4d3c-9f55-2b7e0c6d9a11")
 
-// meta builds a command's meta from the request: the Idempotency-Key header
-// (generated when absent), the actor and the correlation id. It answers the
-// client itself and returns false for a bad key.
+// meta builds a command's meta from the request: the command id is the
+// Idempotency-Key header (generated when absent) scoped to the
+// authenticated principal, so that another principal's key never replays
+// its result; the actor is the principal (an X-Ledger-Actor header is
+// ignored: nobody names their own actor); and the correlation id. It
+// answers the client itself and returns false for a bad key.
 func meta(w http.ResponseWriter, r *http.Request) (commands.Meta, bool) {
 	key := r.Header.Get("Idempotency-Key")
 	if key == "" {
@@ -30,11 +36,8 @@ func meta(w http.ResponseWriter, r *http.Request) (commands.Meta, bool) {
 		return commands.Meta{}, false
 	}
 	w.Header().Set("Idempotency-Key", key)
-	actor := r.Header.Get("X-Ledger-Actor")
-	if actor == "" {
-		actor = "anonymous"
-	}
-	m := commands.Meta{CommandID: key, Actor: actor, CorrelationID: correlationID(r.Context())}
+	actor := policy.From(r.Context()).Actor()
+	m := commands.Meta{CommandID: keyScope(actor) + ":" + key, Actor: actor, CorrelationID: correlationID(r.Context())}
 	if im := r.Header.Get("If-Match"); im != "" {
 		v, err := strconv.ParseInt(strings.Trim(im, `"`), 10, 64)
 		if err != nil || v < 0 {
@@ -44,6 +47,13 @@ func meta(w http.ResponseWriter, r *http.Request) (commands.Meta, bool) {
 		m.ExpectedVersion = &v
 	}
 	return m, true
+}
+
+// keyScope is the namespace of a principal's idempotency keys: the first
+// 16 hex digits of the SHA-256 of its actor.
+func keyScope(actor string) string {
+	sum := sha256.Sum256([]byte(actor))
+	return hex.EncodeToString(sum[:8])
 }
 
 // commandResponse is the answer to a command.
@@ -70,7 +80,7 @@ func (s *Server) registerDocument(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req registerRequest
-	if !s.decode(w, r, &req) {
+	if !s.decode(w, r, &req) || !s.authorize(w, r, policy.DocumentRegister, policy.Resource{PartyRef: req.SenderParty}) {
 		return
 	}
 	id := uuid.NewSHA1(idempotencyNamespace, []byte(m.CommandID))
@@ -136,6 +146,14 @@ func (s *Server) genericCommand(w http.ResponseWriter, r *http.Request) {
 	}
 	if id := cmd.AggregateID(); id == "" || id == uuid.Nil.String() {
 		writeError(w, r, http.StatusBadRequest, "invalid_id", "the command names no aggregate: its id is missing")
+		return
+	}
+	action, res, err := commandRule(cmd)
+	if err != nil {
+		s.writeErr(w, r, "authorisation", err)
+		return
+	}
+	if !s.authorize(w, r, action, res) {
 		return
 	}
 	if res, ok := s.dispatch(w, r, m, cmd); ok {

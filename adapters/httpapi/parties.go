@@ -7,32 +7,33 @@ import (
 
 	"github.com/google/uuid"
 
+	"docledger/adapters/policy"
 	"docledger/commands"
 	"docledger/query"
 )
 
 // partyRoutes registers the party and offer endpoints (docs/openapi.yaml).
 func (s *Server) partyRoutes() {
-	s.mux.HandleFunc("POST /api/v1/offers/{id}/versions", s.publishOfferVersion)
-	s.mux.HandleFunc("POST /api/v1/offers/{id}/versions/{n}/withdraw", s.withdrawOfferVersion)
-	s.mux.HandleFunc("GET /api/v1/offers/{id}", s.getOffer)
-	s.mux.HandleFunc("POST /api/v1/parties", s.registerParty)
-	s.mux.HandleFunc("POST /api/v1/parties/{id}/stages", s.completeStage)
-	s.mux.HandleFunc("POST /api/v1/parties/{id}/acceptances", s.acceptOffer)
-	s.mux.HandleFunc("POST /api/v1/parties/{id}/users", s.addPartyUser)
-	s.mux.HandleFunc("POST /api/v1/parties/{id}/org-units", s.openOrgUnit)
-	s.mux.HandleFunc("POST /api/v1/parties/{id}/certificates", s.bindCertificate)
-	s.mux.HandleFunc("POST /api/v1/parties/{id}/users/{iin}/remove", s.removePartyUser)
-	s.mux.HandleFunc("POST /api/v1/parties/{id}/compromise-reports", s.reportCompromise)
-	s.mux.HandleFunc("POST /api/v1/parties/{id}/termination", s.notifyTermination)
-	s.mux.HandleFunc("POST /api/v1/parties/{id}/tariff-acceptances", s.acceptTariff)
-	s.mux.HandleFunc("POST /api/v1/parties/{id}/amendment-objections", s.objectToAmendment)
-	s.mux.HandleFunc("POST /api/v1/parties/{id}/requisites", s.changeRequisites)
-	s.mux.HandleFunc("POST /api/v1/offers/{id}/versions/{n}/notices", s.sendAmendmentNotice)
-	s.mux.HandleFunc("GET /api/v1/parties/terms-ending", s.termsEnding)
-	s.mux.HandleFunc("GET /api/v1/parties/{id}", s.getParty)
-	s.mux.HandleFunc("GET /api/v1/parties/{id}/acceptance-proof", s.acceptanceProof)
-	s.mux.HandleFunc("GET /api/v1/parties/{id}/offer-at", s.offerAt)
+	s.route("POST /api/v1/offers/{id}/versions", Rule{Action: policy.OfferPublish}, s.publishOfferVersion)
+	s.route("POST /api/v1/offers/{id}/versions/{n}/withdraw", Rule{Action: policy.OfferPublish}, s.withdrawOfferVersion)
+	s.route("GET /api/v1/offers/{id}", Rule{Action: policy.OfferRead}, s.getOffer)
+	s.route("POST /api/v1/parties", Rule{Action: policy.PartyRegister}, s.registerParty)
+	s.route("POST /api/v1/parties/{id}/stages", Rule{Action: policy.PartyManage, From: onParty}, s.completeStage)
+	s.route("POST /api/v1/parties/{id}/acceptances", Rule{Action: policy.PartyAccept, From: onParty}, s.acceptOffer)
+	s.route("POST /api/v1/parties/{id}/users", Rule{Action: policy.PartyManageUsers, From: onParty}, s.addPartyUser)
+	s.route("POST /api/v1/parties/{id}/org-units", Rule{Action: policy.PartyManage, From: onParty}, s.openOrgUnit)
+	s.route("POST /api/v1/parties/{id}/certificates", Rule{Action: policy.PartyManageUsers, From: onParty}, s.bindCertificate)
+	s.route("POST /api/v1/parties/{id}/users/{iin}/remove", Rule{Action: policy.PartyManageUsers, From: onParty}, s.removePartyUser)
+	s.route("POST /api/v1/parties/{id}/compromise-reports", Rule{Action: policy.PartyManage, From: onParty}, s.reportCompromise)
+	s.route("POST /api/v1/parties/{id}/termination", Rule{Action: policy.PartyManage, From: onParty}, s.notifyTermination)
+	s.route("POST /api/v1/parties/{id}/tariff-acceptances", Rule{Action: policy.PartyAccept, From: onParty}, s.acceptTariff)
+	s.route("POST /api/v1/parties/{id}/amendment-objections", Rule{Action: policy.PartyAccept, From: onParty}, s.objectToAmendment)
+	s.route("POST /api/v1/parties/{id}/requisites", Rule{Action: policy.PartyManage, From: onParty}, s.changeRequisites)
+	s.route("POST /api/v1/offers/{id}/versions/{n}/notices", Rule{Action: policy.OfferPublish}, s.sendAmendmentNotice)
+	s.route("GET /api/v1/parties/terms-ending", Rule{Action: policy.TermsRead}, s.termsEnding)
+	s.route("GET /api/v1/parties/{id}", Rule{Action: policy.PartyRead, From: onParty}, s.getParty)
+	s.route("GET /api/v1/parties/{id}/acceptance-proof", Rule{Action: policy.AcceptanceProofRead, From: onParty}, s.acceptanceProof)
+	s.route("GET /api/v1/parties/{id}/offer-at", Rule{Action: policy.PartyRead, From: onParty}, s.offerAt)
 }
 
 // partyResponse is the answer to a party or offer command.

@@ -74,21 +74,35 @@ type Config struct {
 	// OpenAPI is the API's description, served at GET /api/v1/openapi.yaml
 	// (package docs embeds it); nil: not served (404).
 	OpenAPI []byte
-	// Mount adds further routes (e.g. the EDS login handler).
-	Mount func(mux *http.ServeMux)
+	// Authenticator turns credentials into the principal acting
+	// (required: the API never runs open).
+	Authenticator Authenticator
+	// Policy decides who may do what (required; package adapters/policy).
+	Policy Decider
+	// Grants records arbiters' grants (nil: POST /api/v1/arbiter-grants
+	// answers 503).
+	Grants Grants
+	// Mount adds further routes (e.g. the EDS login handler), each with
+	// its rule.
+	Mount func(route MountFunc)
 }
 
 // Server is the HTTP handler of the API.
 type Server struct {
-	cfg Config
-	mux *http.ServeMux
-	log *slog.Logger
+	cfg      Config
+	mux      *http.ServeMux
+	log      *slog.Logger
+	table    []Route
+	routeErr error
 }
 
 // New returns the API handler; it refuses missing dependencies.
 func New(cfg Config) (*Server, error) {
 	if cfg.Bus == nil || cfg.Reads == nil {
 		return nil, errors.New("httpapi: bus and reads are required")
+	}
+	if cfg.Authenticator == nil || cfg.Policy == nil {
+		return nil, errors.New("httpapi: an authenticator and a policy are required")
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = domain.SystemClock
@@ -101,26 +115,30 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger}
 	s.routes()
+	if s.routeErr != nil {
+		return nil, s.routeErr
+	}
 	return s, nil
 }
 
 func (s *Server) routes() {
-	s.mux.HandleFunc("POST /api/v1/documents", s.registerDocument)
-	s.mux.HandleFunc("POST /api/v1/documents/{id}/send", s.sendDocument)
-	s.mux.HandleFunc("POST /api/v1/documents/{id}/deliver", s.deliverDocument)
-	s.mux.HandleFunc("POST /api/v1/commands/{type}", s.genericCommand)
-	s.mux.HandleFunc("GET /api/v1/documents/{id}", s.getDocument)
-	s.mux.HandleFunc("GET /api/v1/parties/{id}/inbox", s.partyInbox)
-	s.mux.HandleFunc("GET /api/v1/parties/{id}/outbox", s.partyOutbox)
-	s.mux.HandleFunc("GET /api/v1/openapi.yaml", s.openAPI)
+	s.route("POST /api/v1/documents", Rule{Action: policy.DocumentRegister, InBody: true}, s.registerDocument)
+	s.route("POST /api/v1/documents/{id}/send", Rule{Action: policy.DocumentSend, From: onDocument}, s.sendDocument)
+	s.route("POST /api/v1/documents/{id}/deliver", Rule{Action: policy.DocumentDeliver, From: onDocument}, s.deliverDocument)
+	s.route("POST /api/v1/commands/{type}", Rule{Action: policy.Command, InBody: true}, s.genericCommand)
+	s.route("GET /api/v1/documents/{id}", Rule{Action: policy.DocumentRead, From: onDocument}, s.getDocument)
+	s.route("GET /api/v1/parties/{id}/inbox", Rule{Action: policy.DocumentList, From: onPartyRef}, s.partyInbox)
+	s.route("GET /api/v1/parties/{id}/outbox", Rule{Action: policy.DocumentList, From: onPartyRef}, s.partyOutbox)
+	s.route("GET /api/v1/openapi.yaml", Public, s.openAPI)
+	s.route("POST /api/v1/arbiter-grants", Rule{Action: policy.ArbiterGrant, InBody: true}, s.grantArbiter)
 	s.partyRoutes()
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	s.route("GET /healthz", Public, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	s.mux.HandleFunc("GET /readyz", s.readyz)
+	s.route("GET /readyz", Public, s.readyz)
 	// /metrics and pprof are served on the admin listener only (cmd/internal/app).
 	if s.cfg.Mount != nil {
-		s.cfg.Mount(s.mux)
+		s.cfg.Mount(s.handle)
 	}
 	// No catch-all pattern: "/" would match every method and swallow the
 	// mux's 405 answers; ServeHTTP answers the misses instead.
@@ -140,7 +158,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h, pattern := s.mux.Handler(r); pattern == "" {
 		noRoute(rw, r, h)
 	} else {
-		s.mux.ServeHTTP(rw, r)
+		// Credentials the authenticator refuses are answered by the
+		// route's guard: a public route (logging in again) still serves.
+		p, err := s.cfg.Authenticator.Authenticate(r)
+		ctx := policy.With(r.Context(), p)
+		if err != nil {
+			ctx = context.WithValue(policy.With(r.Context(), policy.Principal{Kind: policy.Anonymous}), authErrKey{}, err)
+		}
+		s.mux.ServeHTTP(rw, r.WithContext(ctx))
 	}
 	if s.cfg.AccessLog {
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "http request",

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"docledger/adapters/policy"
 	"docledger/commands"
 	"docledger/query"
 )
@@ -75,16 +76,50 @@ func newTestServer(t *testing.T, logs *bytes.Buffer, accessLog bool) (*Server, q
 		Kind: "invoice", Title: "Invoice 1", ContentSHA256: strings.Repeat("a", 64), Status: "sent",
 		RegisteredAt: time.Date(2026, 3, 2, 4, 0, 0, 0, time.UTC), StreamVersion: 2, Position: 7}
 	s, err := New(Config{Bus: fakeBus{}, Reads: fakeReads{doc: doc}, AccessLog: accessLog, OpenAPI: []byte("openapi: 3.0.3\n"),
-		Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)), Authenticator: bearerAuth{}, Policy: allowAll{}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s, doc
 }
 
+// bearerAuth: "Bearer u" is a user, no header anonymous, anything else refused.
+type bearerAuth struct{}
+
+func (bearerAuth) Authenticate(r *http.Request) (policy.Principal, error) {
+	switch r.Header.Get("Authorization") {
+	case "":
+		return policy.Principal{Kind: policy.Anonymous}, nil
+	case "Bearer u":
+		return policy.Principal{Kind: policy.User, IIN: "900101300123"}, nil
+	case "Bearer v":
+		return policy.Principal{Kind: policy.User, IIN: "900101300124"}, nil
+	}
+	return policy.Principal{}, policy.ErrUnauthenticated
+}
+
+// allowAll lets every authenticated principal do anything: these tests
+// exercise the edge; the policy has its own.
+type allowAll struct{}
+
+func (allowAll) Decide(_ context.Context, p policy.Principal, a policy.Action, _ policy.Resource) error {
+	if a != policy.Public && p.Kind == policy.Anonymous {
+		return policy.ErrUnauthenticated
+	}
+	return nil
+}
+
 func serve(s *Server, method, target string) *httptest.ResponseRecorder {
+	return serveAs(s, "u", method, target)
+}
+
+func serveAs(s *Server, token, method, target string) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, httptest.NewRequest(method, target, nil))
+	req := httptest.NewRequest(method, target, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	s.ServeHTTP(rec, req)
 	return rec
 }
 
@@ -180,6 +215,7 @@ func TestAccessLog(t *testing.T) {
 	s, doc := newTestServer(t, &logs, true)
 	req := httptest.NewRequest("GET", "/api/v1/parties/"+doc.SenderParty+"/outbox?limit=5&token=s3cr3t", nil)
 	req.Header.Set("X-Correlation-ID", "corr-42")
+	req.Header.Set("Authorization", "Bearer u")
 	s.ServeHTTP(httptest.NewRecorder(), req)
 	serve(s, "DELETE", "/api/v1/documents")
 	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
@@ -211,5 +247,73 @@ func TestAccessLog(t *testing.T) {
 	serve(quiet, "GET", "/healthz")
 	if logs.Len() != 0 {
 		t.Fatalf("access log off still logs: %s", logs.String())
+	}
+}
+
+// Without credentials a route that is not public is 401; public ones answer;
+// bad credentials are 401 everywhere.
+func TestAuthentication(t *testing.T) {
+	s, doc := newTestServer(t, &bytes.Buffer{}, false)
+	if rec := serveAs(s, "", "GET", "/api/v1/documents/"+doc.DocumentID.String()); rec.Code != 401 || errorCode(t, rec) != "unauthenticated" {
+		t.Fatalf("anonymous: %d %s", rec.Code, rec.Body)
+	}
+	if rec := serveAs(s, "", "GET", "/healthz"); rec.Code != 200 {
+		t.Fatalf("healthz: %d %s", rec.Code, rec.Body)
+	}
+	if rec := serveAs(s, "forged", "GET", "/api/v1/documents/"+doc.DocumentID.String()); rec.Code != 401 {
+		t.Fatalf("bad token: %d %s", rec.Code, rec.Body)
+	}
+	if rec := serveAs(s, "forged", "GET", "/healthz"); rec.Code != 200 {
+		t.Fatalf("bad token on a public route: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// A route registered without a rule fails the construction of the server.
+func TestRouteWithoutRuleFails(t *testing.T) {
+	_, err := New(Config{Bus: fakeBus{}, Reads: fakeReads{}, Authenticator: bearerAuth{}, Policy: allowAll{},
+		Mount: func(route MountFunc) { route("GET /api/v1/secret", Rule{}, http.NotFoundHandler()) }})
+	if err == nil || !strings.Contains(err.Error(), "no rule") {
+		t.Fatalf("New: %v", err)
+	}
+	if _, err := New(Config{Bus: fakeBus{}, Reads: fakeReads{}, Policy: allowAll{}}); err == nil {
+		t.Fatal("New without an authenticator")
+	}
+}
+
+// recordingBus remembers the meta of the commands it is sent.
+type recordingBus struct{ metas *[]commands.Meta }
+
+func (b recordingBus) Send(_ context.Context, m commands.Meta, _ commands.Command) (commands.Result, error) {
+	*b.metas = append(*b.metas, m)
+	return commands.Result{StreamID: "document-x", StreamVersion: 2}, nil
+}
+
+func (recordingBus) NewCommand(string) (commands.Command, bool) { return nil, false }
+
+// The actor is the authenticated principal, whatever X-Ledger-Actor says;
+// the command id is the idempotency key scoped to the principal.
+func TestActorAndKeyScope(t *testing.T) {
+	var metas []commands.Meta
+	s, err := New(Config{Bus: recordingBus{&metas}, Reads: fakeReads{}, Authenticator: bearerAuth{}, Policy: allowAll{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := uuid.NewString()
+	for _, tok := range []string{"u", "u", "v"} {
+		req := httptest.NewRequest("POST", "/api/v1/documents/"+id+"/send", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("X-Ledger-Actor", "user:000000000000")
+		req.Header.Set("Idempotency-Key", "k-1")
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != 200 || rec.Header().Get("Idempotency-Key") != "k-1" {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+	}
+	if metas[0].Actor != "user:900101300123" || metas[2].Actor != "user:900101300124" {
+		t.Fatalf("actors %q %q", metas[0].Actor, metas[2].Actor)
+	}
+	if metas[0].CommandID != metas[1].CommandID || metas[0].CommandID == metas[2].CommandID || !strings.HasSuffix(metas[0].CommandID, ":k-1") {
+		t.Fatalf("command ids %q %q %q", metas[0].CommandID, metas[1].CommandID, metas[2].CommandID)
 	}
 }

@@ -24,7 +24,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	cfg.Projections = false
-	a, err := app.New(ctx, cfg, app.NewLogger(cfg.LogLevel+4))
+	// The demo sends commands on the bus and serves no HTTP.
+	a, err := app.NewWith(ctx, cfg, app.NewLogger(cfg.LogLevel+4), app.Deps{Authenticator: app.NoCredentials{}})
 	if err != nil {
 		return fail(stderr, err)
 	}

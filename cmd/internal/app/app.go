@@ -23,6 +23,7 @@ import (
 	"docledger/commands"
 	"docledger/docs"
 	"docledger/domain"
+	"docledger/domain/access"
 	"docledger/domain/calendar"
 	"docledger/domain/document"
 	"docledger/domain/event"
@@ -45,6 +46,7 @@ func NewRegistry() *event.Registry {
 	document.Register(r)
 	party.Register(r)
 	offer.Register(r)
+	access.Register(r)
 	return r
 }
 
@@ -91,6 +93,11 @@ type Deps struct {
 	// (default domain.SystemClock). End-to-end tests move a fake clock
 	// instead of sleeping, so that no test depends on today's date.
 	Clock domain.Clock
+	// Authenticator turns a request's credentials into its principal
+	// (default: the identity package's sessions and API tokens; without
+	// one, NewWith refuses to start: ledgerd never runs open). End-to-end
+	// tests pass one that maps bearer test tokens to principals.
+	Authenticator httpapi.Authenticator
 }
 
 func (d Deps) withDefaults() Deps {
@@ -168,10 +175,23 @@ func NewWith(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App
 		a.Close()
 		return nil, err
 	}
+	auth := deps.Authenticator
+	if auth == nil {
+		if auth, err = a.defaultAuthenticator(); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+	pol, err := a.newPolicy(queries)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.API, err = httpapi.New(httpapi.Config{
 		Bus: a.Bus, Reads: queries, Clock: a.clock, MaxBody: cfg.MaxBody, Logger: log,
-		AccessLog: cfg.AccessLog, OpenAPI: docs.OpenAPI, Ready: a.ready,
-		Mount: func(mux *http.ServeMux) { mountErr = a.mountLogin(mux) },
+		AccessLog: cfg.AccessLog, OpenAPI: docs.OpenAPI, Ready: a.ready, Authenticator: auth, Policy: pol,
+		Grants: sqlGrants{pool: a.Pool},
+		Mount:  func(route httpapi.MountFunc) { mountErr = a.mountLogin(route) },
 	})
 	err = errors.Join(err, mountErr)
 	if err != nil {

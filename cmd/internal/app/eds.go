@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"docledger/adapters/apierror"
+	"docledger/adapters/httpapi"
 	"docledger/adapters/signature"
 	"docledger/adapters/signature/edslogin"
 	"docledger/commands"
@@ -86,11 +87,12 @@ func (e edsVerifier) Verify(ctx context.Context, cms, content []byte, receivedAt
 // mountLogin serves login with EDS (docs/signatures.md) on mux when a
 // verifier is configured; without one, its endpoints answer 503 with a code
 // that says so.
-func (a *App) mountLogin(mux *http.ServeMux) error {
+func (a *App) mountLogin(route httpapi.MountFunc) error {
+	// Logging in is how a principal gets credentials: public.
 	if a.Signatures == nil {
-		mux.HandleFunc("/api/v1/auth/eds/", func(w http.ResponseWriter, r *http.Request) {
+		route("/api/v1/auth/eds/", httpapi.Public, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			apierror.WriteErr(w, ErrLoginUnavailable)
-		})
+		}))
 		return nil
 	}
 	store, err := edslogin.NewStore(a.Pool)
@@ -102,7 +104,7 @@ func (a *App) mountLogin(mux *http.ServeMux) error {
 		return err
 	}
 	a.logins = store
-	mux.Handle("/api/v1/auth/eds/", h)
+	route("/api/v1/auth/eds/", httpapi.Public, h)
 	return nil
 }
 

@@ -25,6 +25,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"docledger/adapters/policy"
 	"docledger/adapters/signature/sigtest"
 	"docledger/cmd/internal/app"
 	"docledger/domain"
@@ -186,7 +187,11 @@ func TestRateLimitBurstFromOneToken(t *testing.T) {
 		c.Hardening.RateToken, c.Hardening.RateTokenBurst = 2, 5
 		c.Hardening.RateIP, c.Hardening.RateIPBurst = 1000, 1000
 	}, nil)
-	greedy := map[string]string{"Authorization": "Bearer greedy-" + uuid.NewString()}
+	admin := policy.Principal{Kind: policy.Staff, Staff: policy.Administrator, IIN: "800101300019"}
+	greedyName, otherName := "greedy-"+uuid.NewString(), "other-"+uuid.NewString()
+	testPrincipals.add(greedyName, admin)
+	testPrincipals.add(otherName, admin)
+	greedy := map[string]string{"Authorization": "Bearer test-" + greedyName}
 	limited := 0
 	for range 40 {
 		code, body, hdr := s.doFull("GET", "/api/v1/documents/"+uuid.NewString(), nil, greedy)
@@ -204,7 +209,7 @@ func TestRateLimitBurstFromOneToken(t *testing.T) {
 	if limited < 30 {
 		t.Fatalf("%d of 40 burst requests refused, want at least 30", limited)
 	}
-	other := map[string]string{"Authorization": "Bearer other-" + uuid.NewString()}
+	other := map[string]string{"Authorization": "Bearer test-" + otherName}
 	for i := range 5 {
 		if code, body := s.do("GET", "/api/v1/documents/"+uuid.NewString(), nil, other); code != 404 {
 			t.Fatalf("another token, request %d: %d %v", i, code, body)
@@ -235,6 +240,7 @@ func TestRateLimitBurstFromOneToken(t *testing.T) {
 				}
 				req, _ := http.NewRequest("GET", s.base+"/api/v1/documents/"+uuid.NewString(), nil)
 				req.Header.Set("Authorization", greedy["Authorization"])
+				req.Header.Set("X-Purpose", "rate limit test")
 				resp, err := s.client.Do(req)
 				if err != nil {
 					continue
@@ -247,7 +253,9 @@ func TestRateLimitBurstFromOneToken(t *testing.T) {
 			}
 		}()
 	}
-	third := map[string]string{"Authorization": "Bearer third-" + uuid.NewString()}
+	thirdName := "third-" + uuid.NewString()
+	testPrincipals.add(thirdName, admin)
+	third := map[string]string{"Authorization": "Bearer test-" + thirdName}
 	for i := range 8 {
 		time.Sleep(250 * time.Millisecond)
 		begin := time.Now()
@@ -474,7 +482,8 @@ func TestNoSecretsInLogs(t *testing.T) {
 	// Login with EDS: a good one (its session token is a secret), a replay,
 	// a garbled one, one with an unknown nonce.
 	auth := pki.Issue(t, sigtest.Spec{IIN: "850715400016", Auth: true, Key: sigtest.ECDSAP256})
-	_, n := s.do("POST", "/api/v1/auth/eds/nonce", nil, nil)
+	anonymous := map[string]string{"Authorization": "", "X-Purpose": ""} // login is for those without a session
+	_, n := s.do("POST", "/api/v1/auth/eds/nonce", nil, anonymous)
 	nonce, _ := n["nonce"].(string)
 	if nonce == "" {
 		t.Fatalf("nonce: %v", n)
@@ -482,15 +491,15 @@ func TestNoSecretsInLogs(t *testing.T) {
 	keep(nonce)
 	cms := base64.StdEncoding.EncodeToString(pki.Sign(t, auth, []byte(nonce), sigtest.SignOptions{}))
 	keep(cms[len(cms)-64:])
-	code, login := s.do("POST", "/api/v1/auth/eds/login", map[string]string{"nonce": nonce, "cms": cms}, nil)
+	code, login := s.do("POST", "/api/v1/auth/eds/login", map[string]string{"nonce": nonce, "cms": cms}, anonymous)
 	tok, _ := login["session_token"].(string)
 	if code != 200 || tok == "" {
 		t.Fatalf("login: %d %v", code, login)
 	}
 	keep(tok)
-	s.do("POST", "/api/v1/auth/eds/login", map[string]string{"nonce": nonce, "cms": cms}, nil)
-	s.do("POST", "/api/v1/auth/eds/login", map[string]string{"nonce": keep(secret("nonce")), "cms": keep(secret("cms"))}, nil)
-	s.do("POST", "/api/v1/auth/eds/login", `{"nonce": "`+keep(secret("garbled"))+`", "cms": `, nil)
+	s.do("POST", "/api/v1/auth/eds/login", map[string]string{"nonce": nonce, "cms": cms}, anonymous)
+	s.do("POST", "/api/v1/auth/eds/login", map[string]string{"nonce": keep(secret("nonce")), "cms": keep(secret("cms"))}, anonymous)
+	s.do("POST", "/api/v1/auth/eds/login", `{"nonce": "`+keep(secret("garbled"))+`", "cms": `, anonymous)
 	s.do("GET", "/api/v1/documents/"+uuid.NewString(), nil, map[string]string{"Authorization": "Bearer " + tok})
 
 	out := logs.String()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"docledger/adapters/policy"
 	"docledger/adapters/signature"
 	"docledger/adapters/signature/sigtest"
 	"docledger/domain"
@@ -190,14 +191,18 @@ func TestKezekteRegistersBySigningTheAgreement(t *testing.T) {
 			"consents": consents("personal_data", "commercial_and_tax_secrets")},
 	}
 	before := s.clock.Now().UTC()
-	code, body := s.do("POST", "/api/v1/parties", req, map[string]string{"Idempotency-Key": "kez-1", "X-Ledger-Actor": "cabinet"})
+	// The person registers themself; the actor is theirs, whatever the
+	// client claims in X-Ledger-Actor.
+	testPrincipals.add("kez-self", policy.Principal{Kind: policy.User, IIN: iinSelf})
+	self := map[string]string{"Idempotency-Key": "kez-1", "X-Ledger-Actor": "cabinet", "Authorization": "Bearer test-kez-self", "X-Purpose": ""}
+	code, body := s.do("POST", "/api/v1/parties", req, self)
 	if code != 201 || body["stream_version"] != 2.0 {
 		t.Fatalf("register: %d %v", code, body)
 	}
 	id := body["party_id"].(string)
 	// A retry is answered from the first result: nothing new, no second verification.
 	n := s.eventCount()
-	if code, again := s.do("POST", "/api/v1/parties", req, map[string]string{"Idempotency-Key": "kez-1"}); code != 201 || again["party_id"] != id || again["duplicate"] != true {
+	if code, again := s.do("POST", "/api/v1/parties", req, self); code != 201 || again["party_id"] != id || again["duplicate"] != true {
 		t.Fatalf("retry: %d %v", code, again)
 	}
 	if s.eventCount() != n {
@@ -207,7 +212,7 @@ func TestKezekteRegistersBySigningTheAgreement(t *testing.T) {
 	proof := s.eventually("/api/v1/parties/"+id+"/acceptance-proof", hasAcceptance)
 	a := checkAcceptance(t, proof, "kezekte-agreement", "kezekte.v1", "eds_signed", "signature_block", iinSelf, "self", texts, 2)
 	checkSignature(t, obj(a["signature"]), iinSelf, texts["kk"])
-	if a["actor"] != "cabinet" {
+	if a["actor"] != "user:"+iinSelf {
 		t.Fatalf("actor = %v", a["actor"])
 	}
 	reg := list(proof["registration"])

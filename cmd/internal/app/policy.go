@@ -1,0 +1,126 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"docledger/adapters/httpapi"
+	"docledger/adapters/policy"
+	"docledger/domain"
+	"docledger/domain/access"
+	"docledger/domain/document"
+	"docledger/domain/event"
+	"docledger/eventstore"
+	"docledger/projections/reads"
+)
+
+// ErrNoAuthenticator: ledgerd never runs open. Until package
+// adapters/identity is wired here, a ledgerd without Deps.Authenticator
+// refuses to start.
+var ErrNoAuthenticator = errors.New("app: no authenticator (sessions and API tokens) is configured: ledgerd refuses to run without one")
+
+// defaultAuthenticator is the identity package's authenticator; nil until
+// it is merged (then NewWith refuses to start).
+func (a *App) defaultAuthenticator() (httpapi.Authenticator, error) {
+	return nil, ErrNoAuthenticator
+}
+
+// newPolicy wires the access policy: membership and arbiter grants from the
+// read models, document parties from their streams, staff accesses appended
+// to the log.
+func (a *App) newPolicy(q *reads.Reads) (*policy.Policy, error) {
+	return policy.New(q, streamDocuments{store: a.Store, reg: a.Events}, q,
+		staffAccessLog{store: a.Store, reg: a.Events, clock: a.clock}, a.clock)
+}
+
+// streamDocuments reads a document's parties from its stream (consistent
+// at once, unlike the read model).
+type streamDocuments struct {
+	store eventstore.Store
+	reg   *event.Registry
+}
+
+func (d streamDocuments) Parties(ctx context.Context, id uuid.UUID) (policy.DocumentParties, error) {
+	recs, err := d.store.ReadStream(ctx, document.StreamID(id), 0)
+	if err != nil {
+		return policy.DocumentParties{}, fmt.Errorf("read document %s: %w", id, err)
+	}
+	var p policy.DocumentParties
+	found := false
+	for _, rec := range recs {
+		payload, err := d.reg.Decode(rec.Type, rec.SchemaVersion, rec.Data)
+		if err != nil {
+			return policy.DocumentParties{}, fmt.Errorf("decode document %s: %w", id, err)
+		}
+		switch e := payload.(type) {
+		case document.Registered:
+			p.Sender, p.Recipient, found = e.SenderParty, e.RecipientParty, true
+		case document.Delivered:
+			p.Delivered = true
+		}
+	}
+	if !found {
+		return policy.DocumentParties{}, policy.ErrNotFound
+	}
+	return p, nil
+}
+
+// staffAccessLog appends each staff access as an access.staff_read event in
+// a stream of its own.
+type staffAccessLog struct {
+	store eventstore.Store
+	reg   *event.Registry
+	clock domain.Clock
+}
+
+func (l staffAccessLog) RecordStaffAccess(ctx context.Context, a policy.StaffAccess) error {
+	e := access.StaffRead{Actor: a.Actor, Action: string(a.Action), Purpose: a.Purpose, At: a.At}
+	switch {
+	case a.Party != uuid.Nil:
+		e.Party = a.Party.String()
+	case a.PartyRef != "":
+		e.Party = a.PartyRef
+	}
+	if a.Document != uuid.Nil {
+		e.Document = a.Document.String()
+	}
+	env, err := eventstore.Encode(l.reg, e)
+	if err != nil {
+		return err
+	}
+	env.OccurredAt, env.Actor = a.At, a.Actor
+	if _, err := l.store.Append(ctx, access.StreamID(uuid.Must(uuid.NewV7())), eventstore.NoStream, env); err != nil {
+		return fmt.Errorf("record staff access: %w", err)
+	}
+	return nil
+}
+
+// NoCredentials is the authenticator of an App that serves no HTTP (a
+// ledgerctl command that uses the command bus directly): it accepts no
+// credentials, so its API would answer the public routes only.
+type NoCredentials struct{}
+
+// Authenticate refuses every credential; no credentials is anonymous.
+func (NoCredentials) Authenticate(r *http.Request) (policy.Principal, error) {
+	if r.Header.Get("Authorization") != "" {
+		return policy.Principal{}, policy.ErrUnauthenticated
+	}
+	return policy.Principal{Kind: policy.Anonymous}, nil
+}
+
+// sqlGrants records arbiters' grants in the table arbiter_grants.
+type sqlGrants struct{ pool *pgxpool.Pool }
+
+func (g sqlGrants) Grant(ctx context.Context, gr httpapi.ArbiterGrant) error {
+	if _, err := g.pool.Exec(ctx, `INSERT INTO arbiter_grants (arbiter_iin, party_id, granted_by, granted_at, reason)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (arbiter_iin, party_id) DO NOTHING`,
+		gr.ArbiterIIN, gr.PartyID, gr.GrantedBy, gr.GrantedAt, gr.Reason); err != nil {
+		return fmt.Errorf("grant arbiter: %w", err)
+	}
+	return nil
+}
