@@ -17,6 +17,7 @@ import (
 
 	"docledger/adapters/bus"
 	"docledger/adapters/httpapi"
+	"docledger/adapters/identity"
 	"docledger/adapters/pg"
 	"docledger/adapters/signature"
 	"docledger/adapters/signature/edslogin"
@@ -51,7 +52,8 @@ func NewRegistry() *event.Registry {
 // Projections lists the read models; the terms model reads each accepted
 // offer's term from the policy profiles.
 func Projections(reg *event.Registry, cat *profile.Catalog) []projections.Projection {
-	return []projections.Projection{inbox.New(reg), parties.New(reg), acceptances.New(reg, cat), terms.New(reg, cat)}
+	return []projections.Projection{inbox.New(reg), parties.New(reg), acceptances.New(reg, cat), terms.New(reg, cat),
+		identity.NewCompromises(reg)}
 }
 
 // NewLogger returns the JSON logger on stderr.
@@ -73,6 +75,9 @@ type App struct {
 	API     *httpapi.Server
 	// Signatures verifies EDS signatures (nil without LEDGER_TRUST_DIR).
 	Signatures *signature.Verifier
+	// Identity authenticates requests (httpapi.Authenticator): sessions of
+	// EDS login, API tokens, staff (LEDGER_STAFF_FILE).
+	Identity   *identity.Authenticator
 	logins     *edslogin.Store
 	closeStore func()
 	listener   net.Listener
@@ -132,6 +137,10 @@ func NewWith(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App
 		return nil, err
 	}
 	if a.Signatures, err = loadVerifier(cfg.TrustDir, a.clock.Now); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if a.Identity, err = newIdentity(cfg, a.Pool, a.clock, log); err != nil {
 		a.Close()
 		return nil, err
 	}

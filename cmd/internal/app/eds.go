@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"docledger/adapters/apierror"
+	"docledger/adapters/identity"
 	"docledger/adapters/signature"
 	"docledger/adapters/signature/edslogin"
 	"docledger/commands"
@@ -87,6 +91,7 @@ func (e edsVerifier) Verify(ctx context.Context, cms, content []byte, receivedAt
 // verifier is configured; without one, its endpoints answer 503 with a code
 // that says so.
 func (a *App) mountLogin(mux *http.ServeMux) error {
+	a.Identity.Mount(mux)
 	if a.Signatures == nil {
 		mux.HandleFunc("/api/v1/auth/eds/", func(w http.ResponseWriter, r *http.Request) {
 			apierror.WriteErr(w, ErrLoginUnavailable)
@@ -97,7 +102,7 @@ func (a *App) mountLogin(mux *http.ServeMux) error {
 	if err != nil {
 		return err
 	}
-	h, err := edslogin.NewHandler(edslogin.Config{Store: store, Verifier: a.Signatures, Logger: a.Log, Clock: a.clock.Now})
+	h, err := edslogin.NewHandler(edslogin.Config{Store: store, Verifier: a.Signatures, Sessions: a.Identity, Logger: a.Log, Clock: a.clock.Now})
 	if err != nil {
 		return err
 	}
@@ -106,11 +111,10 @@ func (a *App) mountLogin(mux *http.ServeMux) error {
 	return nil
 }
 
-// sweepLogins deletes expired nonces and sessions every interval until ctx ends.
+// sweepLogins deletes expired nonces and sessions every interval until ctx
+// ends. Expired identity sessions are kept a day past their expiry, so that
+// a late request still hears session_expired rather than credentials_unknown.
 func (a *App) sweepLogins(ctx context.Context, interval time.Duration) {
-	if a.logins == nil {
-		return
-	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -118,9 +122,29 @@ func (a *App) sweepLogins(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := a.logins.DeleteExpired(ctx, a.clock.Now()); err != nil && ctx.Err() == nil {
-				a.Log.Warn("delete expired EDS nonces and sessions", "err", err)
+			if a.logins != nil {
+				if _, err := a.logins.DeleteExpired(ctx, a.clock.Now()); err != nil && ctx.Err() == nil {
+					a.Log.Warn("delete expired EDS nonces and sessions", "err", err)
+				}
+			}
+			if _, err := a.Identity.Store().DeleteExpired(ctx, a.clock.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+				a.Log.Warn("delete expired sessions", "err", err)
 			}
 		}
 	}
+}
+
+// newIdentity is the authenticator of sessions and API tokens, with the
+// staff of LEDGER_STAFF_FILE.
+func newIdentity(cfg Config, pool *pgxpool.Pool, clock domain.Clock, log *slog.Logger) (*identity.Authenticator, error) {
+	staff, err := identity.LoadStaff(cfg.StaffFile)
+	if err != nil {
+		return nil, fmt.Errorf("LEDGER_STAFF_FILE: %w", err)
+	}
+	store, err := identity.NewStore(pool, nil)
+	if err != nil {
+		return nil, err
+	}
+	return identity.New(identity.Config{Store: store, Staff: staff, Clock: clock, SessionTTL: cfg.SessionTTL,
+		IdleTimeout: cfg.SessionIdle, Logger: log})
 }
