@@ -162,11 +162,11 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil || req.Nonce == "" || req.CMS == "" || (req.As != "" && req.As != "user" && req.As != "staff") {
-		writeError(w, http.StatusBadRequest, "invalid_request", "body must be JSON {\"nonce\": ..., \"cms\": ..., \"as\": \"user\" or \"staff\" (optional)}")
+		h.refuse(w, r, http.StatusBadRequest, "invalid_request", "body must be JSON {\"nonce\": ..., \"cms\": ..., \"as\": \"user\" or \"staff\" (optional)}")
 		return
 	}
 	if req.As == "staff" && h.cfg.Sessions == nil {
-		writeError(w, http.StatusForbidden, "not_staff", "staff login is not configured")
+		h.refuse(w, r, http.StatusForbidden, "not_staff", "staff login is not configured")
 		return
 	}
 	now := h.cfg.Clock()
@@ -182,12 +182,12 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(ev.Signers) != 1 {
-		writeError(w, http.StatusUnauthorized, "one_signer_required", "a login signature has exactly one signer")
+		h.refuse(w, r, http.StatusUnauthorized, "one_signer_required", "a login signature has exactly one signer")
 		return
 	}
 	id := ev.Signers[0].Identity
 	if id.IIN == "" {
-		writeError(w, http.StatusUnauthorized, "signer_without_iin", "the certificate carries no IIN")
+		h.refuse(w, r, http.StatusUnauthorized, "signer_without_iin", "the certificate carries no IIN")
 		return
 	}
 	evJSON, err := json.Marshal(ev)
@@ -233,22 +233,33 @@ func (h *Handler) random(n int) (string, error) {
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, ErrNonceUnknown):
-		writeError(w, http.StatusUnauthorized, "nonce_unknown", "the nonce was not issued by this server")
+		h.refuse(w, r, http.StatusUnauthorized, "nonce_unknown", "the nonce was not issued by this server")
 	case errors.Is(err, ErrNonceUsed):
-		writeError(w, http.StatusUnauthorized, "nonce_used", "the nonce was already used")
+		h.refuse(w, r, http.StatusUnauthorized, "nonce_used", "the nonce was already used")
 	case errors.Is(err, ErrNonceExpired):
-		writeError(w, http.StatusUnauthorized, "nonce_expired", "the nonce has expired")
+		h.refuse(w, r, http.StatusUnauthorized, "nonce_expired", "the nonce has expired")
 	case signature.CodeOf(err) == signature.CodeMalformedInput || signature.CodeOf(err) == signature.CodeMalformedCMS ||
 		signature.CodeOf(err) == signature.CodeNoSigners:
-		writeError(w, http.StatusBadRequest, string(signature.CodeOf(err)), err.Error())
+		h.refuse(w, r, http.StatusBadRequest, string(signature.CodeOf(err)), err.Error())
 	case signature.CodeOf(err) != "":
-		writeError(w, http.StatusUnauthorized, string(signature.CodeOf(err)), err.Error())
-	case errors.As(err, new(*domain.Error)):
-		apierror.WriteErr(w, err)
+		h.refuse(w, r, http.StatusUnauthorized, string(signature.CodeOf(err)), err.Error())
 	default:
+		// The session opener's refusals (certificate_compromised, not_staff).
+		var de *domain.Error
+		if errors.As(err, &de) {
+			h.refuse(w, r, apierror.Status(de.KindOf()), de.Code, de.Message)
+			return
+		}
 		h.cfg.Logger.ErrorContext(r.Context(), "eds login", "path", r.URL.Path, "error", err)
 		writeError(w, http.StatusInternalServerError, "internal", "internal error")
 	}
+}
+
+// refuse answers a refused login and logs it: the code, never the nonce,
+// the signature or a token.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	h.cfg.Logger.InfoContext(r.Context(), "eds login refused", "path", r.URL.Path, "status", status, "code", code, "remote", r.RemoteAddr)
+	writeError(w, status, code, msg)
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {
