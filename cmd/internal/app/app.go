@@ -77,7 +77,10 @@ type App struct {
 	Signatures *signature.Verifier
 	// Identity authenticates requests (httpapi.Authenticator): sessions of
 	// EDS login, API tokens, staff (LEDGER_STAFF_FILE).
-	Identity   *identity.Authenticator
+	Identity *identity.Authenticator
+	// OIDC is staff login with an OpenID Connect provider (nil without
+	// LEDGER_OIDC_ISSUER).
+	OIDC       *identity.OIDC
 	logins     *edslogin.Store
 	closeStore func()
 	listener   net.Listener
@@ -143,6 +146,12 @@ func NewWith(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App
 	if a.Identity, err = newIdentity(cfg, a.Pool, a.clock, log); err != nil {
 		a.Close()
 		return nil, err
+	}
+	if cfg.OIDC.Issuer != "" {
+		if a.OIDC, err = identity.NewOIDC(ctx, a.Identity, cfg.OIDC); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("LEDGER_OIDC_ISSUER: %w", err)
+		}
 	}
 	docDeps := commands.DocumentDeps{Store: instrument(a.Store, a.Metrics), Registry: a.Events, Clock: a.clock,
 		Cache: commands.NewStreamCache(cfg.CacheSize), Snapshots: a.Store}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"docledger/adapters/bus"
+	"docledger/adapters/identity"
 	"docledger/adapters/pg"
 )
 
@@ -42,6 +43,10 @@ type Config struct {
 	// (LEDGER_SESSION_IDLE, default 30m).
 	SessionTTL  time.Duration
 	SessionIdle time.Duration
+	// OIDC configures staff login with an OpenID Connect provider
+	// (LEDGER_OIDC_ISSUER, LEDGER_OIDC_CLIENT_ID, LEDGER_OIDC_CLIENT_SECRET,
+	// LEDGER_OIDC_REDIRECT_URL, LEDGER_OIDC_IIN_CLAIM); no issuer: off.
+	OIDC identity.OIDCConfig
 	// EventStore is where the events are kept (LEDGER_EVENT_STORE):
 	// postgres (default) or eventstoredb, the node at EventStoreURL
 	// (EVENTSTORE_URL). Read models stay in PostgreSQL either way.
@@ -59,6 +64,9 @@ func ConfigFromEnv() (Config, error) {
 		NATSURL:     os.Getenv("NATS_URL"),
 		TrustDir:    strings.TrimSpace(os.Getenv("LEDGER_TRUST_DIR")),
 		StaffFile:   strings.TrimSpace(os.Getenv("LEDGER_STAFF_FILE")),
+		OIDC: identity.OIDCConfig{Issuer: strings.TrimSpace(os.Getenv("LEDGER_OIDC_ISSUER")), ClientID: strings.TrimSpace(os.Getenv("LEDGER_OIDC_CLIENT_ID")),
+			ClientSecret: os.Getenv("LEDGER_OIDC_CLIENT_SECRET"), RedirectURL: strings.TrimSpace(os.Getenv("LEDGER_OIDC_REDIRECT_URL")),
+			IINClaim: strings.TrimSpace(os.Getenv("LEDGER_OIDC_IIN_CLAIM"))},
 		SessionTTL:  8 * time.Hour,
 		SessionIdle: 30 * time.Minute,
 		MaxBody:     1 << 20,

@@ -92,6 +92,7 @@ func (e edsVerifier) Verify(ctx context.Context, cms, content []byte, receivedAt
 // that says so.
 func (a *App) mountLogin(mux *http.ServeMux) error {
 	a.Identity.Mount(mux)
+	identity.MountOIDC(mux, a.OIDC)
 	if a.Signatures == nil {
 		mux.HandleFunc("/api/v1/auth/eds/", func(w http.ResponseWriter, r *http.Request) {
 			apierror.WriteErr(w, ErrLoginUnavailable)
