@@ -83,13 +83,20 @@ func parseSecret(s string) (string, error) {
 		if !ok {
 			continue
 		}
-		if len(rest) != secretLen {
+		if len(rest) != secretLen || strings.IndexFunc(rest, notBase64URL) >= 0 {
 			return "", ErrMalformed
 		}
-		if _, err := base64.RawURLEncoding.DecodeString(rest); err != nil {
+		// Strict: the padding bits are zero, so a secret has one spelling.
+		// (The decoder alone would skip \r and \n, hence the alphabet check.)
+		if b, err := base64.RawURLEncoding.Strict().DecodeString(rest); err != nil || len(b) != secretBytes {
 			return "", ErrMalformed
 		}
 		return p, nil
 	}
 	return "", ErrMalformed
+}
+
+// notBase64URL reports whether r is outside base64url's alphabet.
+func notBase64URL(r rune) bool {
+	return !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_')
 }
