@@ -310,7 +310,8 @@ func TestSecretsAreNeverStoredNorLogged(t *testing.T) {
 		{"Bearer dls_short", "credentials_malformed"},
 		{"Bearer dls_" + strings.Repeat("*", 43), "credentials_malformed"},
 		{"Bearer " + foreign, "credentials_unknown"},
-		{"Bearer dlt_" + strings.Repeat("B", 43), "credentials_unknown"},
+		{"Bearer dlt_" + strings.Repeat("B", 42) + "A", "credentials_unknown"},
+		{"Bearer dlt_" + strings.Repeat("B", 43), "credentials_malformed"}, // non-zero padding bits: not canonical
 		{"Bearer " + session, "session_revoked"},
 	}
 	before := r.snapshot(t)
@@ -328,7 +329,7 @@ func TestSecretsAreNeverStoredNorLogged(t *testing.T) {
 	if strings.Count(logs, "credentials refused") != len(cases) {
 		t.Fatalf("refusals not logged: %s", logs)
 	}
-	for _, s := range []string{session, token, foreign, strings.Repeat("B", 43)} {
+	for _, s := range []string{session, token, foreign, strings.Repeat("B", 42)} {
 		if strings.Contains(logs, s) {
 			t.Fatalf("a secret is in the logs: %s", logs)
 		}

@@ -283,8 +283,8 @@ func TestAPITokensThroughLedgerd(t *testing.T) {
 		{"anonymous", nil, "unauthenticated", 401},
 		{"malformed", bearer("not-a-token"), "credentials_malformed", 401},
 		{"basic", map[string]string{"Authorization": "Basic YTpi"}, "credentials_malformed", 401},
-		{"foreign session", bearer("dls_" + strings.Repeat("x", 43)), "credentials_unknown", 401},
-		{"foreign token", bearer("dlt_" + strings.Repeat("y", 43)), "credentials_unknown", 401},
+		{"foreign session", bearer("dls_" + strings.Repeat("x", 42) + "w"), "credentials_unknown", 401},
+		{"foreign token", bearer("dlt_" + strings.Repeat("y", 42) + "A"), "credentials_unknown", 401},
 	} {
 		n := s.eventCount()
 		if code, body := s.do("POST", path, map[string]any{"name": "x", "scopes": []string{"read"}}, c.header); code != c.status || errCode(body) != c.code {
