@@ -1,20 +1,25 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
+	"docledger/adapters/pgtest"
 	"docledger/adapters/policy"
 	"docledger/adapters/signature"
 	"docledger/adapters/signature/sigtest"
+	"docledger/cmd/internal/app"
 	"docledger/domain"
 )
 
@@ -306,5 +311,98 @@ func TestAPITokensThroughLedgerd(t *testing.T) {
 	}
 	if code, body := s.do("DELETE", "/api/v1/parties/"+uuid.NewString()+"/api-tokens/"+created["id"].(string), nil, bearer(admin)); code != 404 || errCode(body) != "api_token_not_found" {
 		t.Fatalf("another party's token: %d %v", code, body)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// startLogged is edsServer with the logs, at debug level, in a buffer.
+func startLogged(t *testing.T) (*server, *sigtest.PKI, *syncBuffer) {
+	t.Helper()
+	clock := domain.NewManualClock(epoch)
+	pki := sigtest.NewAt(t, clock.Now)
+	t.Setenv("LEDGER_TRUST_DIR", pki.TrustDir(t))
+	t.Setenv("DATABASE_URL", pgtest.NewDatabase(t))
+	t.Setenv("LEDGER_HTTP_ADDR", "127.0.0.1:0")
+	t.Setenv("LEDGER_POLL_INTERVAL", "50ms")
+	cfg, err := app.ConfigFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.NewWith(ctx, cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})), app.Deps{Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("ledgerd run: %v", err)
+		}
+		a.Close()
+	})
+	s := &server{t: t, base: "http://" + a.Addr(), app: a, clock: clock}
+	deadline := time.Now().Add(20 * time.Second)
+	for code, _ := s.do("GET", "/readyz", nil, nil); code != 200; code, _ = s.do("GET", "/readyz", nil, nil) {
+		if time.Now().After(deadline) {
+			t.Fatal("ledgerd never became ready")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return s, pki, logs
+}
+
+// The logs of a run with logins, tokens, refusals and a logout hold no
+// secret; the refusals are there, by code.
+func TestNoSecretsInLogs(t *testing.T) {
+	s, pki, logs := startLogged(t)
+	auth := pki.Issue(t, sigtest.Spec{IIN: iinHead, Auth: true, Key: sigtest.ECDSAP256})
+	session := s.session(pki, auth)
+	code, _, hdr := s.edsLogin(pki, auth, "?cookie=1", nil)
+	if code != 200 {
+		t.Fatal(code)
+	}
+	cookie := strings.SplitN(hdr.Get("Set-Cookie"), ";", 2)[0]
+	path := "/api/v1/parties/" + uuid.NewString() + "/api-tokens"
+	_, created := s.do("POST", path, map[string]any{"name": "erp", "scopes": []string{"read"}}, bearer(session))
+	token, _ := created["token"].(string)
+	foreign := "dls_" + strings.Repeat("Q", 42) + "A"
+	s.do("GET", path, nil, bearer(token))
+	s.do("GET", path, nil, bearer(foreign))
+	s.do("GET", path, nil, bearer("garbage-"+session))
+	s.do("POST", "/api/v1/auth/logout", nil, map[string]string{"Cookie": cookie, "Sec-Fetch-Site": "cross-site"})
+	s.do("POST", "/api/v1/auth/logout", nil, bearer(session))
+	s.do("GET", path, nil, bearer(session))
+	secrets := []string{session, token, foreign, strings.TrimPrefix(session, "dls_"), strings.TrimPrefix(token, "dlt_"), strings.TrimPrefix(cookie, "dl_session=dls_")}
+	if token == "" || len(secrets[5]) != 43 {
+		t.Fatalf("token %q, cookie %q", token, cookie)
+	}
+	out := logs.String()
+	for _, sec := range secrets {
+		if strings.Contains(out, sec) {
+			t.Fatalf("a secret is in the logs:\n%s", out)
+		}
+	}
+	for _, c := range []string{"credentials_unknown", "credentials_malformed", "csrf_rejected", "session_revoked"} {
+		if !strings.Contains(out, `"code":"`+c+`"`) {
+			t.Errorf("refusal %s not logged:\n%s", c, out)
+		}
 	}
 }
