@@ -44,6 +44,8 @@ type Authenticator struct {
 	origin *http.CrossOriginProtection
 }
 
+var _ edslogin.SessionOpener = (*Authenticator)(nil)
+
 // New returns an Authenticator, refusing a nil store.
 func New(cfg Config) (*Authenticator, error) {
 	if cfg.Store == nil {

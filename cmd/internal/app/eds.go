@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"docledger/adapters/apierror"
+	"docledger/adapters/httpapi"
 	"docledger/adapters/identity"
 	"docledger/adapters/signature"
 	"docledger/adapters/signature/edslogin"
@@ -134,6 +135,10 @@ func (a *App) sweepLogins(ctx context.Context, interval time.Duration) {
 		}
 	}
 }
+
+// The identity adapter is the API's Authenticator: httpapi.Config takes
+// App.Identity as it is.
+var _ httpapi.Authenticator = (*identity.Authenticator)(nil)
 
 // newIdentity is the authenticator of sessions and API tokens, with the
 // staff of LEDGER_STAFF_FILE.
