@@ -27,7 +27,9 @@ without an EDS signature, and print its secret (dls_...) on stdout, so that
   curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8080/api/v1/...
 works. Whoever can run this can act as anyone: it is an operator's tool on the
 server, never a way in for clients (they log in with EDS: POST
-/api/v1/auth/eds/login). The session lasts LEDGER_SESSION_TTL (default 8h).`
+/api/v1/auth/eds/login). The session lasts LEDGER_SESSION_TTL (default 8h).
+A --staff session works only while ledgerd's LEDGER_STAFF_FILE gives the IIN
+that role (otherwise: 401 staff_role_withdrawn).`
 
 // runLogin opens a demo session.
 func runLogin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
