@@ -131,6 +131,10 @@ func purpose(r *http.Request) string {
 var errBadID = domain.NewErrorOf(domain.Malformed, "invalid_id", "the id in the path is not a UUID")
 
 // onParty is the resource of /parties/{id}/...: the party in the path.
+// PartyInPath is the resource of a route on the party named by the path's
+// {id} (for routes mounted from outside this package).
+func PartyInPath(r *http.Request) (policy.Resource, error) { return onParty(r) }
+
 func onParty(r *http.Request) (policy.Resource, error) {
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {

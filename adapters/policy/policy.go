@@ -56,6 +56,9 @@ const (
 	// Command is the generic command endpoint's rule: the command's type
 	// decides the action, once the body is read.
 	Command Action = "command"
+	// SessionEnd ends the session the request carries (logout): any
+	// authenticated principal; it concerns no party's data.
+	SessionEnd Action = "session.end"
 )
 
 // Resource is what an action is on. Only the fields the action needs are set.
@@ -194,7 +197,7 @@ func (pol *Policy) Decide(ctx context.Context, p Principal, action Action, res R
 		return ErrUnauthenticated
 	}
 	switch action {
-	case OfferRead:
+	case OfferRead, SessionEnd:
 		return nil
 	case OfferPublish:
 		if p.Kind == Staff && p.Staff == Administrator {

@@ -34,10 +34,12 @@ type helpTopic struct {
 // starts).
 const envHelp = `environment:
   DATABASE_URL        PostgreSQL URL for every command that uses the database
-                      (migrate, demo, projections, events, bench, parties);
+                      (migrate, demo, projections, events, bench, parties,
+                      login);
                       make db prints the private cluster's
   LEDGER_TRUST_DIR    trusted NCA RK root and intermediate certificates: the
                       default of signature verify --trust, and demo's trust
+  LEDGER_SESSION_TTL  how long a session of login --demo lasts (default 8h)
   LEDGER_DB_ROLE      role set on the database connections of demo (default
                       ledger_app; - keeps the login role)
   LEDGER_TRANSPORT, NATS_URL, LEDGER_COMMAND_PARTITIONS, LEDGER_DB_POOL_SIZE,
@@ -79,6 +81,7 @@ var helpTopics = map[string]helpTopic{
 	"signature": {usage: "usage: ledgerctl signature verify --cms FILE [--data FILE] [--trust DIR] [--at RFC3339] [--offline] [--ocsp URL]\n\nEDS (CMS/PKCS#7) signatures.", subs: []string{"verify"}},
 	"signature verify": {usage: "usage: ledgerctl signature verify --cms FILE [--data FILE] [--trust DIR] [--at RFC3339] [--offline] [--ocsp URL]\n\nVerify a CMS signature from files and print the evidence record as JSON.\nExit status: 0 valid (with --offline: valid except for the revocation check it skipped), 1 not valid, 2 usage.",
 		flags: true},
+	"login":                    {usage: loginUsage, flags: true},
 	"parties":                  {usage: partiesUsage, subs: []string{"show", "acceptance-proof", "offer-at", "terms-ending"}},
 	"parties show":             {usage: "usage: ledgerctl parties show PARTY_ID\n\nThe party (a UUID) as the parties read model has it, as JSON."},
 	"parties acceptance-proof": {usage: "usage: ledgerctl parties acceptance-proof PARTY_ID\n\nThe proof of the party's offer acceptances: signatures, confirmations and their evidence, as JSON."},

@@ -80,7 +80,7 @@ func TestChoicesInErrors(t *testing.T) {
 		stderr string
 	}{
 		{nil, 2, "usage: ledgerctl COMMAND"},
-		{[]string{"nosuch"}, 2, `unknown command "nosuch" (valid: bench, calendar, demo, events, id, migrate, parties, projections, signature)`},
+		{[]string{"nosuch"}, 2, `unknown command "nosuch" (valid: bench, calendar, demo, events, id, login, migrate, parties, projections, signature)`},
 		{[]string{"help", "nosuch"}, 2, "valid: bench, calendar"},
 		{[]string{"bench", "nosuch"}, 2, `unknown benchmark "nosuch" (valid: append, commands, rebuild, lag`},
 		{[]string{"bench"}, 2, "which benchmark? (valid: append, commands, rebuild, lag, signatures)"},
@@ -90,7 +90,7 @@ func TestChoicesInErrors(t *testing.T) {
 		{[]string{"events", "head"}, 2, "valid: tail"},
 		{[]string{"signature", "sign"}, 2, "valid: verify"},
 		{[]string{"id", "guess"}, 2, "valid: check"},
-		{[]string{"projections", "rebuild", "nosuch"}, 2, `unknown projection "nosuch" (valid: inbox, parties, acceptances, terms)`},
+		{[]string{"projections", "rebuild", "nosuch"}, 2, `unknown projection "nosuch" (valid: inbox, parties, acceptances, terms, compromises)`},
 		{[]string{"calendar", "deadline", "--profile", "nosuch", "--rule", "x", "--from", "2025-01-10"}, 1, "valid profiles: atameken, atameken.v1, centerpro"},
 		{[]string{"calendar", "deadline", "--profile", "kezekte", "--rule", "x", "--from", "2025-01-10"}, 1, "deadline rules of kezekte.v1: term_renewal"},
 	}

@@ -30,6 +30,7 @@ func commandTable() map[string]command {
 		"calendar":    {"Kazakhstan business calendar and deadlines", runCalendar},
 		"signature":   {"verify signatures from files", runSignature},
 		"parties":     {"show | acceptance-proof | offer-at | terms-ending: the party read models", runParties},
+		"login":       {"--demo [--iin IIN]: print a session token (local and demo use only)", runLogin},
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"docledger/adapters/apierror"
 	"docledger/adapters/signature"
+	"docledger/domain"
 )
 
 // Verifier verifies a login signature; *signature.Verifier is one.
@@ -20,10 +21,32 @@ type Verifier interface {
 	Verify(ctx context.Context, req signature.Request) (*signature.Evidence, error)
 }
 
+// SessionOpener opens the session of a verified login (package
+// adapters/identity implements it). Its refusals are *domain.Error values.
+type SessionOpener interface {
+	OpenSession(ctx context.Context, signer signature.Identity, asStaff bool, evidence []byte, now time.Time) (Opened, error)
+}
+
+// Opened is a session a SessionOpener opened.
+type Opened struct {
+	// Token is the session's secret, shown once.
+	Token     string
+	SessionID string
+	ExpiresAt time.Time
+	// Kind is "user" or "staff"; StaffRole the staff member's role.
+	Kind      string
+	StaffRole string
+	// Cookie carries Token for a browser (set when the login asks ?cookie=1).
+	Cookie *http.Cookie
+}
+
 // Config configures a Handler.
 type Config struct {
 	Store    *Store
 	Verifier Verifier
+	// Sessions opens the sessions; nil: Store keeps them (eds_login_sessions,
+	// user sessions only).
+	Sessions SessionOpener
 	// Clock returns the current time; nil means time.Now.
 	Clock func() time.Time
 	// NonceTTL is how long a nonce may be used; zero means 5 minutes.
@@ -101,6 +124,9 @@ type LoginRequest struct {
 	// CMS is the signature over the nonce, attached or detached, base64 or
 	// PEM.
 	CMS string `json:"cms"`
+	// As is "user" (the default) or "staff": an operator's employee logs in
+	// in the role the staff configuration gives their IIN.
+	As string `json:"as,omitempty"`
 }
 
 // LoginResponse is the body of a successful login.
@@ -110,6 +136,10 @@ type LoginResponse struct {
 	IIN          string             `json:"iin"`
 	BIN          string             `json:"bin,omitempty"`
 	Signer       signature.Identity `json:"signer"`
+	// SessionID names the session (not a secret), Kind is user or staff.
+	SessionID string `json:"session_id,omitempty"`
+	Kind      string `json:"kind,omitempty"`
+	StaffRole string `json:"staff_role,omitempty"`
 }
 
 func (h *Handler) nonce(w http.ResponseWriter, r *http.Request) {
@@ -131,8 +161,12 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	var req LoginRequest
 	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil || req.Nonce == "" || req.CMS == "" {
-		writeError(w, http.StatusBadRequest, "invalid_request", "body must be JSON {\"nonce\": ..., \"cms\": ...}")
+	if err := dec.Decode(&req); err != nil || req.Nonce == "" || req.CMS == "" || (req.As != "" && req.As != "user" && req.As != "staff") {
+		h.refuse(w, r, http.StatusBadRequest, "invalid_request", "body must be JSON {\"nonce\": ..., \"cms\": ..., \"as\": \"user\" or \"staff\" (optional)}")
+		return
+	}
+	if req.As == "staff" && h.cfg.Sessions == nil {
+		h.refuse(w, r, http.StatusForbidden, "not_staff", "staff login is not configured")
 		return
 	}
 	now := h.cfg.Clock()
@@ -148,20 +182,33 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(ev.Signers) != 1 {
-		writeError(w, http.StatusUnauthorized, "one_signer_required", "a login signature has exactly one signer")
+		h.refuse(w, r, http.StatusUnauthorized, "one_signer_required", "a login signature has exactly one signer")
 		return
 	}
 	id := ev.Signers[0].Identity
 	if id.IIN == "" {
-		writeError(w, http.StatusUnauthorized, "signer_without_iin", "the certificate carries no IIN")
+		h.refuse(w, r, http.StatusUnauthorized, "signer_without_iin", "the certificate carries no IIN")
 		return
 	}
-	token, err := h.random(32)
+	evJSON, err := json.Marshal(ev)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	evJSON, err := json.Marshal(ev)
+	if h.cfg.Sessions != nil {
+		o, err := h.cfg.Sessions.OpenSession(r.Context(), id, req.As == "staff", evJSON, now)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if r.URL.Query().Get("cookie") == "1" && o.Cookie != nil {
+			http.SetCookie(w, o.Cookie)
+		}
+		writeJSON(w, http.StatusOK, LoginResponse{SessionToken: o.Token, ExpiresAt: o.ExpiresAt.UTC(), IIN: id.IIN, BIN: id.BIN, Signer: id,
+			SessionID: o.SessionID, Kind: o.Kind, StaffRole: o.StaffRole})
+		return
+	}
+	token, err := h.random(32)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -186,20 +233,33 @@ func (h *Handler) random(n int) (string, error) {
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, ErrNonceUnknown):
-		writeError(w, http.StatusUnauthorized, "nonce_unknown", "the nonce was not issued by this server")
+		h.refuse(w, r, http.StatusUnauthorized, "nonce_unknown", "the nonce was not issued by this server")
 	case errors.Is(err, ErrNonceUsed):
-		writeError(w, http.StatusUnauthorized, "nonce_used", "the nonce was already used")
+		h.refuse(w, r, http.StatusUnauthorized, "nonce_used", "the nonce was already used")
 	case errors.Is(err, ErrNonceExpired):
-		writeError(w, http.StatusUnauthorized, "nonce_expired", "the nonce has expired")
+		h.refuse(w, r, http.StatusUnauthorized, "nonce_expired", "the nonce has expired")
 	case signature.CodeOf(err) == signature.CodeMalformedInput || signature.CodeOf(err) == signature.CodeMalformedCMS ||
 		signature.CodeOf(err) == signature.CodeNoSigners:
-		writeError(w, http.StatusBadRequest, string(signature.CodeOf(err)), err.Error())
+		h.refuse(w, r, http.StatusBadRequest, string(signature.CodeOf(err)), err.Error())
 	case signature.CodeOf(err) != "":
-		writeError(w, http.StatusUnauthorized, string(signature.CodeOf(err)), err.Error())
+		h.refuse(w, r, http.StatusUnauthorized, string(signature.CodeOf(err)), err.Error())
 	default:
+		// The session opener's refusals (certificate_compromised, not_staff).
+		var de *domain.Error
+		if errors.As(err, &de) {
+			h.refuse(w, r, apierror.Status(de.KindOf()), de.Code, de.Message)
+			return
+		}
 		h.cfg.Logger.ErrorContext(r.Context(), "eds login", "path", r.URL.Path, "error", err)
 		writeError(w, http.StatusInternalServerError, "internal", "internal error")
 	}
+}
+
+// refuse answers a refused login and logs it: the code, never the nonce,
+// the signature or a token.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	h.cfg.Logger.InfoContext(r.Context(), "eds login refused", "path", r.URL.Path, "status", status, "code", code, "remote", r.RemoteAddr)
+	writeError(w, status, code, msg)
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {

@@ -1,8 +1,10 @@
 // Package edslogin is login with EDS: the server issues a single-use nonce
 // with an expiry, the client returns a CMS over it signed with an NCA AUTH
 // certificate, and the server verifies it and opens a session bound to the
-// signer's IIN (and BIN). Nonces and sessions live in PostgreSQL
-// (migrations/00010_eds_login.sql); Handler serves the HTTP endpoints.
+// signer's IIN (and BIN). Nonces live in PostgreSQL
+// (migrations/00010_eds_login.sql); Handler serves the HTTP endpoints. The
+// session is opened by a SessionOpener (ledgerd: adapters/identity), or,
+// without one, kept by Store in eds_login_sessions.
 package edslogin
 
 import (

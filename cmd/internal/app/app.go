@@ -17,6 +17,7 @@ import (
 
 	"docledger/adapters/bus"
 	"docledger/adapters/httpapi"
+	"docledger/adapters/identity"
 	"docledger/adapters/pg"
 	"docledger/adapters/signature"
 	"docledger/adapters/signature/edslogin"
@@ -53,7 +54,8 @@ func NewRegistry() *event.Registry {
 // Projections lists the read models; the terms model reads each accepted
 // offer's term from the policy profiles.
 func Projections(reg *event.Registry, cat *profile.Catalog) []projections.Projection {
-	return []projections.Projection{inbox.New(reg), parties.New(reg), acceptances.New(reg, cat), terms.New(reg, cat)}
+	return []projections.Projection{inbox.New(reg), parties.New(reg), acceptances.New(reg, cat), terms.New(reg, cat),
+		identity.NewCompromises(reg)}
 }
 
 // NewLogger returns the JSON logger on stderr.
@@ -75,6 +77,12 @@ type App struct {
 	API     *httpapi.Server
 	// Signatures verifies EDS signatures (nil without LEDGER_TRUST_DIR).
 	Signatures *signature.Verifier
+	// Identity authenticates requests (httpapi.Authenticator): sessions of
+	// EDS login, API tokens, staff (LEDGER_STAFF_FILE).
+	Identity *identity.Authenticator
+	// OIDC is staff login with an OpenID Connect provider (nil without
+	// LEDGER_OIDC_ISSUER).
+	OIDC       *identity.OIDC
 	logins     *edslogin.Store
 	closeStore func()
 	listener   net.Listener
@@ -142,6 +150,16 @@ func NewWith(ctx context.Context, cfg Config, log *slog.Logger, deps Deps) (*App
 	if a.Signatures, err = loadVerifier(cfg.TrustDir, a.clock.Now); err != nil {
 		a.Close()
 		return nil, err
+	}
+	if a.Identity, err = newIdentity(cfg, a.Pool, a.clock, log); err != nil {
+		a.Close()
+		return nil, err
+	}
+	if cfg.OIDC.Issuer != "" {
+		if a.OIDC, err = identity.NewOIDC(ctx, a.Identity, cfg.OIDC); err != nil {
+			a.Close()
+			return nil, fmt.Errorf("LEDGER_OIDC_ISSUER: %w", err)
+		}
 	}
 	docDeps := commands.DocumentDeps{Store: instrument(a.Store, a.Metrics), Registry: a.Events, Clock: a.clock,
 		Cache: commands.NewStreamCache(cfg.CacheSize), Snapshots: a.Store}

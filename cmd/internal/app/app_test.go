@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"docledger/adapters/httpapi"
 	"docledger/adapters/pgtest"
 	"docledger/cmd/internal/app"
 	"docledger/domain"
@@ -22,11 +23,13 @@ import (
 const hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
 type server struct {
-	t      *testing.T
-	base   string
-	app    *app.App
-	clock  *domain.ManualClock
-	client *http.Client // trusts the test certificate when TLS is on
+	// defaults are headers every request carries unless it overrides them.
+	defaults map[string]string
+	t        *testing.T
+	base     string
+	app      *app.App
+	clock    *domain.ManualClock
+	client   *http.Client // trusts the test certificate when TLS is on
 }
 
 // epoch is where every test's business clock starts: a fixed Monday
@@ -52,6 +55,14 @@ func startAt(t *testing.T, clock *domain.ManualClock) *server {
 // address; the hardening tests set their own limits).
 func startWith(t *testing.T, clock *domain.ManualClock, configure func(*app.Config), log *slog.Logger) *server {
 	t.Helper()
+	return startServer(t, clock, configure, log, testPrincipals)
+}
+
+// startServer is startWith with auth as the authenticator: testPrincipals
+// (requests act as asAdmin unless they say otherwise), or nil for the real
+// one, package identity's (requests carry no credentials unless they say).
+func startServer(t *testing.T, clock *domain.ManualClock, configure func(*app.Config), log *slog.Logger, auth httpapi.Authenticator) *server {
+	t.Helper()
 	dsn := pgtest.NewDatabase(t)
 	t.Setenv("DATABASE_URL", dsn)
 	t.Setenv("LEDGER_HTTP_ADDR", "127.0.0.1:0")
@@ -69,7 +80,7 @@ func startWith(t *testing.T, clock *domain.ManualClock, configure func(*app.Conf
 		log = app.NewLogger(8)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.NewWith(ctx, cfg, log, app.Deps{Clock: clock, Authenticator: testPrincipals})
+	a, err := app.NewWith(ctx, cfg, log, app.Deps{Clock: clock, Authenticator: auth})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,6 +101,12 @@ func startWith(t *testing.T, clock *domain.ManualClock, configure func(*app.Conf
 		scheme = "https://"
 	}
 	s := &server{t: t, base: scheme + a.Addr(), app: a, clock: clock, client: http.DefaultClient}
+	if auth != nil {
+		s.defaults = asAdmin
+	}
+	if auth == testPrincipals {
+		testPrincipals.use(a.Identity)
+	}
 	if cfg.Hardening.TLSCert != "" {
 		s.client = tlsClient(t, cfg.Hardening.TLSCert)
 	}
@@ -150,8 +167,12 @@ func (s *server) send(method, path string, body any, header map[string]string) (
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	// The default principal (asAdmin); a header given "" is not sent.
-	for k, v := range asAdmin {
+	// The default principal (asAdmin, with the tests' authenticator); a
+	// header given "" is not sent.
+	for k, v := range s.defaults {
+		if _, cookie := header["Cookie"]; cookie && k == "Authorization" {
+			continue // a request with a cookie acts by its cookie
+		}
 		req.Header.Set(k, v)
 	}
 	for k, v := range header {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"docledger/adapters/httpapi"
 	"docledger/adapters/policy"
 )
 
@@ -14,6 +15,10 @@ import (
 type testAuth struct {
 	mu         sync.RWMutex
 	principals map[string]policy.Principal
+	// real authenticates every credential that is not a test token: the
+	// running ledgerd's own (package identity), so sessions and API tokens
+	// work beside the test principals.
+	real httpapi.Authenticator
 }
 
 // testPrincipals are the principals the end-to-end tests act as.
@@ -34,14 +39,23 @@ func (a *testAuth) add(name string, p policy.Principal) {
 func (a *testAuth) Authenticate(r *http.Request) (policy.Principal, error) {
 	h := r.Header.Get("Authorization")
 	if h == "" {
+		a.mu.RLock()
+		real := a.real
+		a.mu.RUnlock()
+		if real != nil {
+			return real.Authenticate(r) // a cookie, or nothing: anonymous
+		}
 		return policy.Principal{Kind: policy.Anonymous}, nil
-	}
-	name, ok := strings.CutPrefix(h, "Bearer test-")
-	if !ok {
-		return policy.Principal{}, policy.ErrUnauthenticated
 	}
 	a.mu.RLock()
 	defer a.mu.RUnlock()
+	name, ok := strings.CutPrefix(h, "Bearer test-")
+	if !ok && a.real != nil {
+		return a.real.Authenticate(r)
+	}
+	if !ok {
+		return policy.Principal{}, policy.ErrUnauthenticated
+	}
 	p, ok := a.principals[name]
 	if !ok {
 		return policy.Principal{}, policy.ErrUnauthenticated
@@ -54,3 +68,11 @@ func (a *testAuth) Authenticate(r *http.Request) (policy.Principal, error) {
 
 // asAdmin are the headers of the default principal.
 var asAdmin = map[string]string{"Authorization": "Bearer test-admin", "X-Purpose": "end-to-end test"}
+
+// use makes the running ledgerd's own authenticator the one for every
+// credential that is not a test token.
+func (a *testAuth) use(real httpapi.Authenticator) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.real = real
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"docledger/adapters/bus"
+	"docledger/adapters/identity"
 	"docledger/adapters/pg"
 )
 
@@ -35,6 +36,18 @@ type Config struct {
 	// against (LEDGER_TRUST_DIR); empty: commands carrying a signature are
 	// refused with signature_verification_unavailable.
 	TrustDir string
+	// StaffFile maps the operator's staff IINs to their roles
+	// (LEDGER_STAFF_FILE, JSON); empty: no staff.
+	StaffFile string
+	// SessionTTL and SessionIdle are a session's absolute lifetime
+	// (LEDGER_SESSION_TTL, default 8h) and idle timeout
+	// (LEDGER_SESSION_IDLE, default 30m).
+	SessionTTL  time.Duration
+	SessionIdle time.Duration
+	// OIDC configures staff login with an OpenID Connect provider
+	// (LEDGER_OIDC_ISSUER, LEDGER_OIDC_CLIENT_ID, LEDGER_OIDC_CLIENT_SECRET,
+	// LEDGER_OIDC_REDIRECT_URL, LEDGER_OIDC_IIN_CLAIM); no issuer: off.
+	OIDC identity.OIDCConfig
 	// EventStore is where the events are kept (LEDGER_EVENT_STORE):
 	// postgres (default) or eventstoredb, the node at EventStoreURL
 	// (EVENTSTORE_URL). Read models stay in PostgreSQL either way.
@@ -53,6 +66,12 @@ func ConfigFromEnv() (Config, error) {
 		Transport:   envOr("LEDGER_TRANSPORT", bus.TransportGoChannel),
 		NATSURL:     os.Getenv("NATS_URL"),
 		TrustDir:    strings.TrimSpace(os.Getenv("LEDGER_TRUST_DIR")),
+		StaffFile:   strings.TrimSpace(os.Getenv("LEDGER_STAFF_FILE")),
+		OIDC: identity.OIDCConfig{Issuer: strings.TrimSpace(os.Getenv("LEDGER_OIDC_ISSUER")), ClientID: strings.TrimSpace(os.Getenv("LEDGER_OIDC_CLIENT_ID")),
+			ClientSecret: os.Getenv("LEDGER_OIDC_CLIENT_SECRET"), RedirectURL: strings.TrimSpace(os.Getenv("LEDGER_OIDC_REDIRECT_URL")),
+			IINClaim: strings.TrimSpace(os.Getenv("LEDGER_OIDC_IIN_CLAIM"))},
+		SessionTTL:  8 * time.Hour,
+		SessionIdle: 30 * time.Minute,
 		MaxBody:     1 << 20,
 		PoolSize:    40,
 		CacheSize:   100000,
@@ -91,6 +110,16 @@ func ConfigFromEnv() (Config, error) {
 	if v := os.Getenv("LEDGER_POLL_INTERVAL"); v != "" {
 		if c.Poll, err = time.ParseDuration(v); err != nil {
 			return c, fmt.Errorf("LEDGER_POLL_INTERVAL: %w", err)
+		}
+	}
+	for _, d := range []struct {
+		env string
+		dst *time.Duration
+	}{{"LEDGER_SESSION_TTL", &c.SessionTTL}, {"LEDGER_SESSION_IDLE", &c.SessionIdle}} {
+		if v := strings.TrimSpace(os.Getenv(d.env)); v != "" {
+			if *d.dst, err = time.ParseDuration(v); err != nil || *d.dst <= 0 {
+				return c, fmt.Errorf("%s: want a positive duration such as 8h or 30m, got %q", d.env, v)
+			}
 		}
 	}
 	if v := os.Getenv("LEDGER_LOG_LEVEL"); v != "" {

@@ -5,11 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"docledger/adapters/apierror"
 	"docledger/adapters/httpapi"
+	"docledger/adapters/identity"
+	"docledger/adapters/policy"
 	"docledger/adapters/signature"
 	"docledger/adapters/signature/edslogin"
 	"docledger/commands"
@@ -88,6 +93,21 @@ func (e edsVerifier) Verify(ctx context.Context, cms, content []byte, receivedAt
 // verifier is configured; without one, its endpoints answer 503 with a code
 // that says so.
 func (a *App) mountLogin(route httpapi.MountFunc) error {
+	// The identity endpoints: logout ends the session it is called with
+	// (any authenticated principal), OIDC is how staff get one (public), a
+	// party's API tokens are managed by those who manage the party.
+	identityRoute := func(pattern string, onParty bool, h http.Handler) {
+		switch {
+		case onParty:
+			route(pattern, httpapi.Rule{Action: policy.PartyManage, From: httpapi.PartyInPath}, h)
+		case pattern == "POST "+identity.LogoutPath:
+			route(pattern, httpapi.Rule{Action: policy.SessionEnd}, h)
+		default:
+			route(pattern, httpapi.Public, h)
+		}
+	}
+	a.Identity.Mount(identityRoute)
+	identity.MountOIDC(identityRoute, a.OIDC)
 	// Logging in is how a principal gets credentials: public.
 	if a.Signatures == nil {
 		route("/api/v1/auth/eds/", httpapi.Public, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -99,7 +119,7 @@ func (a *App) mountLogin(route httpapi.MountFunc) error {
 	if err != nil {
 		return err
 	}
-	h, err := edslogin.NewHandler(edslogin.Config{Store: store, Verifier: a.Signatures, Logger: a.Log, Clock: a.clock.Now})
+	h, err := edslogin.NewHandler(edslogin.Config{Store: store, Verifier: a.Signatures, Sessions: a.Identity, Logger: a.Log, Clock: a.clock.Now})
 	if err != nil {
 		return err
 	}
@@ -108,11 +128,10 @@ func (a *App) mountLogin(route httpapi.MountFunc) error {
 	return nil
 }
 
-// sweepLogins deletes expired nonces and sessions every interval until ctx ends.
+// sweepLogins deletes expired nonces and sessions every interval until ctx
+// ends. Expired identity sessions are kept a day past their expiry, so that
+// a late request still hears session_expired rather than credentials_unknown.
 func (a *App) sweepLogins(ctx context.Context, interval time.Duration) {
-	if a.logins == nil {
-		return
-	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -120,9 +139,33 @@ func (a *App) sweepLogins(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := a.logins.DeleteExpired(ctx, a.clock.Now()); err != nil && ctx.Err() == nil {
-				a.Log.Warn("delete expired EDS nonces and sessions", "err", err)
+			if a.logins != nil {
+				if _, err := a.logins.DeleteExpired(ctx, a.clock.Now()); err != nil && ctx.Err() == nil {
+					a.Log.Warn("delete expired EDS nonces and sessions", "err", err)
+				}
+			}
+			if _, err := a.Identity.Store().DeleteExpired(ctx, a.clock.Now().Add(-24*time.Hour)); err != nil && ctx.Err() == nil {
+				a.Log.Warn("delete expired sessions", "err", err)
 			}
 		}
 	}
+}
+
+// The identity adapter is the API's Authenticator: httpapi.Config takes
+// App.Identity as it is.
+var _ httpapi.Authenticator = (*identity.Authenticator)(nil)
+
+// newIdentity is the authenticator of sessions and API tokens, with the
+// staff of LEDGER_STAFF_FILE.
+func newIdentity(cfg Config, pool *pgxpool.Pool, clock domain.Clock, log *slog.Logger) (*identity.Authenticator, error) {
+	staff, err := identity.LoadStaff(cfg.StaffFile)
+	if err != nil {
+		return nil, fmt.Errorf("LEDGER_STAFF_FILE: %w", err)
+	}
+	store, err := identity.NewStore(pool, nil)
+	if err != nil {
+		return nil, err
+	}
+	return identity.New(identity.Config{Store: store, Staff: staff, Clock: clock, SessionTTL: cfg.SessionTTL,
+		IdleTimeout: cfg.SessionIdle, Logger: log})
 }

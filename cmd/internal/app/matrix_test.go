@@ -88,6 +88,11 @@ func TestTenantIsolationMatrix(t *testing.T) {
 		body         any
 		may          allow
 	}
+	// credentialOnly routes act on the credential the request carries, not
+	// on a party's data (logout): anonymous is refused 401; anyone else may
+	// get any answer that is not a failure of the server and names nothing
+	// private.
+	credentialOnly := map[string]bool{"POST /api/v1/auth/logout": true}
 	anyone := func(string) bool { return true }
 	authenticated := func(w string) bool { return w != "anonymous" && w != "bad token" }
 	cases := map[string]req{
@@ -139,9 +144,16 @@ func TestTenantIsolationMatrix(t *testing.T) {
 			func(w string) bool {
 				return strings.HasPrefix(w, "staff ") && strings.HasSuffix(w, "+purpose") && !strings.Contains(w, "arbiter")
 			}},
-		"GET /api/v1/parties/{id}":                  {"GET", pa(""), nil, readerOfA},
-		"GET /api/v1/parties/{id}/acceptance-proof": {"GET", pa("acceptance-proof"), nil, readerOfA},
-		"GET /api/v1/parties/{id}/offer-at":         {"GET", pa("offer-at") + "?t=2026-03-02T10:00:00Z", nil, readerOfA},
+		"POST /api/v1/auth/logout":       {"POST", "/api/v1/auth/logout", nil, authenticated},
+		"GET /api/v1/auth/oidc/start":    {"GET", "/api/v1/auth/oidc/start", nil, anyone},
+		"GET /api/v1/auth/oidc/callback": {"GET", "/api/v1/auth/oidc/callback?code=x&state=y", nil, anyone},
+		"POST /api/v1/parties/{id}/api-tokens": {"POST", pa("api-tokens"), map[string]any{"name": "matrix", "scopes": []string{"read"}},
+			headOrAdmin},
+		"GET /api/v1/parties/{id}/api-tokens":               {"GET", pa("api-tokens"), nil, headOrAdmin},
+		"DELETE /api/v1/parties/{id}/api-tokens/{token_id}": {"DELETE", pa("api-tokens/" + uuid.NewString()), nil, headOrAdmin},
+		"GET /api/v1/parties/{id}":                          {"GET", pa(""), nil, readerOfA},
+		"GET /api/v1/parties/{id}/acceptance-proof":         {"GET", pa("acceptance-proof"), nil, readerOfA},
+		"GET /api/v1/parties/{id}/offer-at":                 {"GET", pa("offer-at") + "?t=2026-03-02T10:00:00Z", nil, readerOfA},
 	}
 	private := []string{binA, iinHeadA, iinEmployeeA, d1, d2, "A to B"}
 	var total, leaks, wrongRefusals int
@@ -164,6 +176,11 @@ func TestTenantIsolationMatrix(t *testing.T) {
 			code, _, raw, _ := s.send(c.method, c.path, c.body, h)
 			public := c.may("anonymous")
 			switch {
+			case credentialOnly[rt.Pattern] && p.name != "anonymous" && p.name != "bad token":
+				if code >= 500 || slices.ContainsFunc(private, func(v string) bool { return strings.Contains(string(raw), v) }) {
+					leaks++
+					t.Errorf("LEAK %s %s as %s: %d: %.200s", c.method, c.path, p.name, code, raw)
+				}
 			case !public && (p.name == "anonymous" || p.name == "bad token"):
 				if code != 401 {
 					leaks++

@@ -24,10 +24,14 @@ import (
 // refuses to start.
 var ErrNoAuthenticator = errors.New("app: no authenticator (sessions and API tokens) is configured: ledgerd refuses to run without one")
 
-// defaultAuthenticator is the identity package's authenticator; nil until
-// it is merged (then NewWith refuses to start).
+// defaultAuthenticator is the identity package's authenticator: sessions
+// from the EDS (or OIDC) login and the parties' API tokens. Without one
+// NewWith refuses to start rather than serve an open API.
 func (a *App) defaultAuthenticator() (httpapi.Authenticator, error) {
-	return nil, ErrNoAuthenticator
+	if a.Identity == nil {
+		return nil, ErrNoAuthenticator
+	}
+	return a.Identity, nil
 }
 
 // newPolicy wires the access policy: membership and arbiter grants from the
