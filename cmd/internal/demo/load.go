@@ -14,6 +14,7 @@ import (
 
 	"docledger/commands"
 	"docledger/domain"
+	"docledger/domain/calendar"
 	"docledger/domain/document"
 	"docledger/domain/offer"
 	"docledger/domain/party"
@@ -252,6 +253,30 @@ func steps(p *PKI) ([]step, error) {
 			Accept: &commands.RegistrationAcceptance{OfferID: off("kezekte").ID, Version: 1, Trigger: "eds_signed",
 				Consents: given("personal_data", "commercial_and_tax_secrets")}}, err
 	})
+
+	// The rest of the party and offer life: an amended idocs offer
+	// (version 2, in effect in 60 days) announced on the site, to which the
+	// idocs party objects; a Center Pro version 2 withdrawn before it took
+	// effect; new contacts of the entrepreneur; an administrator added and
+	// removed; a compromised password reported; and the ISMET client's
+	// notice of termination.
+	in60 := effectiveAt.AddDate(0, 0, 60)
+	v2 := func(profile, lang string) []offer.Text {
+		return []offer.Text{{Language: lang, SHA256: sha256hex(fmt.Appendf(nil, "DEMO. Публичная оферта оператора %s, редакция 2.\n", profile))}}
+	}
+	add("offer-idocs.v1-v2", fixed(&commands.PublishOfferVersion{OfferID: off("idocs").ID, Profile: "idocs.v1", Texts: v2("idocs", "ru"), EffectiveAt: in60}))
+	add("offer-idocs.v1-v2-notice", fixed(&commands.SendAmendmentNotice{OfferID: off("idocs").ID, Version: 2, Channel: "site", Recipients: "all"}))
+	add("idocs-objection", fixed(&commands.ObjectToAmendment{PartyID: idocs.ID(), OfferID: off("idocs").ID, Version: 2, ByIIN: serik.IIN}))
+	add("offer-centerpro.v1-v2", fixed(&commands.PublishOfferVersion{OfferID: off("centerpro").ID, Profile: "centerpro.v1",
+		Texts: append(v2("centerpro", "kk"), v2("centerpro", "ru")[0]), EffectiveAt: in60}))
+	add("offer-centerpro.v1-v2-withdraw", fixed(&commands.WithdrawOfferVersion{OfferID: off("centerpro").ID, Version: 2, Reason: "DEMO: опубликована по ошибке"}))
+	add("centerpro-requisites", fixed(&commands.ChangeRequisites{PartyID: centerpro.ID(), ChangedOn: calendar.DateOf(effectiveAt),
+		Contacts: &party.Contacts{Email: "gulnara.saparova@demo.kz", Phone: "+77010000002", Address: "Шымкент, ул. Байтурсынова, 5"}}))
+	add("idocs-user-aliya", fixed(&commands.AddPartyUser{PartyID: idocs.ID(), IIN: "860615400701", Name: "Касымова Алия", Role: party.RoleAdministrator, OrgUnit: "hq"}))
+	add("idocs-user-aliya-remove", fixed(&commands.RemovePartyUser{PartyID: idocs.ID(), IIN: "860615400701"}))
+	add("idocs-compromise", fixed(&commands.ReportCompromise{PartyID: idocs.ID(), UserIIN: dana.IIN, Credential: party.CredentialPassword,
+		Statement: "DEMO: пароль от кабинета стал известен третьим лицам"}))
+	add("ismet-termination", fixed(&commands.NotifyTermination{PartyID: ismet.ID(), By: "client", ByIIN: ismet.IdentityNumber, Reason: "DEMO: услуги больше не нужны"}))
 
 	// Documents in every state.
 	for i, d := range Documents {
