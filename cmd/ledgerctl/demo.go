@@ -160,7 +160,7 @@ func runDemoUsers(args []string, stdout, stderr io.Writer) int {
 	for _, u := range demo.Users {
 		cert := "(no demo PKI yet: make run)"
 		if pki != nil {
-			cert = filepath.Join(pki.Dir, "users", u.Login, "sign.pem")
+			cert = filepath.Join(*dir, "users", u.Login, "sign.pem")
 		}
 		acts, role, bin := u.Party, string(u.Role), u.BIN
 		if acts == "" {
