@@ -84,8 +84,9 @@ func (p *PKI) Holder(name string) (*Holder, bool) {
 
 // Ensure loads the demo PKI from dir, creating whatever is missing: the
 // root and intermediate CA, a SIGN and an AUTH certificate for every demo
-// user, and the intermediate's CRL (re-signed when it is less than 30 days
-// from its nextUpdate). What exists is reused, so running it again changes
+// user (renewed when less than 30 days from expiry or not issued by the
+// intermediate), and the intermediate's CRL (re-signed when it is less than
+// 30 days from its nextUpdate). What exists is reused, so running it again changes
 // nothing.
 func Ensure(dir string, now time.Time) (*PKI, error) {
 	abs, err := filepath.Abs(dir)
@@ -168,9 +169,14 @@ func (p *PKI) leaf(u User, auth bool, now time.Time) (*x509.Certificate, crypto.
 		return nil, nil, err
 	}
 	certFile, keyFile := filepath.Join(dir, kind+".pem"), filepath.Join(dir, kind+".key")
-	if c, k, err := load(certFile, keyFile); err == nil {
+	c, k, err := load(certFile, keyFile)
+	switch {
+	case err == nil && c.CheckSignatureFrom(p.Inter.Cert) == nil && c.NotAfter.After(now.AddDate(0, 0, 30)):
 		return c, k, nil
-	} else if !errors.Is(err, os.ErrNotExist) {
+	case err == nil:
+		// Issued by an intermediate since replaced, or about to expire: a
+		// new certificate and key.
+	case !errors.Is(err, os.ErrNotExist):
 		return nil, nil, err
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -203,7 +209,7 @@ func (p *PKI) leaf(u User, auth bool, now time.Time) (*x509.Certificate, crypto.
 		}
 		tmpl.UnknownExtKeyUsage = append(tmpl.UnknownExtKeyUsage, oid)
 	}
-	c, err := create(tmpl, p.Inter.Cert, key.Public(), p.Inter.Key)
+	c, err = create(tmpl, p.Inter.Cert, key.Public(), p.Inter.Key)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -109,3 +109,22 @@ func TestEnsureReuses(t *testing.T) {
 		t.Fatalf("serik's signature: %v", err)
 	}
 }
+
+// TestEnsureRenews: a user certificate near its expiry is renewed.
+func TestEnsureRenews(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	a, err := Ensure(dir, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Ensure(dir, now.AddDate(0, 11, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ha, _ := a.Holder("erlan")
+	hb, _ := b.Holder("erlan")
+	if ha.Sign.Equal(hb.Sign) || !a.Inter.Cert.Equal(b.Inter.Cert) {
+		t.Fatal("a certificate 20 days from expiry was not renewed, or the CA was")
+	}
+}
