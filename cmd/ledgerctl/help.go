@@ -40,7 +40,8 @@ const envHelp = `environment:
                       (migrate, demo, projections, events, bench, parties);
                       make db prints the private cluster's
   LEDGER_TRUST_DIR    trusted NCA RK root and intermediate certificates: the
-                      default of signature verify --trust, and demo's trust
+                      default of signature verify --trust (demo verifies
+                      against its own PKI's)
   LEDGER_DEMO_PKI     where demo keeps its PKI (default ./.data/demo-pki)
   LEDGER_DB_ROLE      role set on the database connections of demo (default
                       ledger_app; - keeps the login role)
