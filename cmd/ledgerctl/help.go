@@ -19,6 +19,9 @@ type helpTopic struct {
 	usage string
 	// subs are the sub-commands, in the order help lists them.
 	subs []string
+	// subOptional: the command runs without a sub-command (ledgerctl demo
+	// loads, like ledgerctl demo load), flags included.
+	subOptional bool
 	// noun names a sub-command in errors ("sub-command", "benchmark").
 	noun string
 	// flags: the help ends with the command's flags, asked from its own flag
@@ -38,7 +41,9 @@ const envHelp = `environment:
                       login);
                       make db prints the private cluster's
   LEDGER_TRUST_DIR    trusted NCA RK root and intermediate certificates: the
-                      default of signature verify --trust, and demo's trust
+                      default of signature verify --trust (demo verifies
+                      against its own PKI's)
+  LEDGER_DEMO_PKI     where demo keeps its PKI (default ./.data/demo-pki)
   LEDGER_SESSION_TTL  how long a session of login --demo lasts (default 8h)
   LEDGER_DB_ROLE      role set on the database connections of demo (default
                       ledger_app; - keeps the login role)
@@ -51,7 +56,14 @@ const envHelp = `environment:
 // helpTopics has the help of every command and sub-command, by path.
 var helpTopics = map[string]helpTopic{
 	"migrate": {usage: "usage: ledgerctl migrate\n\nApply the database migrations to DATABASE_URL (idempotent)."},
-	"demo":    {usage: "usage: ledgerctl demo\n\nLoad the demo data through the command path (idempotent: loading it twice changes nothing)."},
+	"demo": {usage: "usage:\n  ledgerctl demo [load] [--pki DIR]\n  ledgerctl demo sign FILE --as USER [--out FILE] [--detached] [--auth]\n  ledgerctl demo users\n\nThe demo of make run: a local NCA-like PKI in ./.data/demo-pki (generated at first start,\nreused afterwards; its trust directory is make run's LEDGER_TRUST_DIR), and the demo parties,\noffers, acceptances and documents loaded through the command path (idempotent).",
+		subs: []string{"load", "sign", "users"}, subOptional: true},
+	"demo load": {usage: "usage: ledgerctl demo load [--pki DIR]   (ledgerctl demo alone does the same)\n\nGenerate the demo PKI when missing, then load the demo data through the command path:\nparties of the five operator profiles, offers accepted (by EDS where the profile says so), users,\norg units, certificates, and documents registered, sent and delivered. Loading it twice changes\nnothing.",
+		flags: true},
+	"demo sign": {usage: "usage: ledgerctl demo sign FILE --as USER [--out FILE] [--detached] [--auth] [--pki DIR]\n\nSign FILE with the demo user USER's SIGN key (--auth: AUTH key) and print the CMS in base64\n(--out: DER to a file), ready to send as a signature's cms. ledgerctl demo users lists the users.",
+		flags: true},
+	"demo users": {usage: "usage: ledgerctl demo users [--pki DIR]\n\nList the demo parties, users (who can sign with --as), offers (with their text files) and\ndocuments, with their ids.",
+		flags: true},
 	"projections": {usage: "usage:\n  ledgerctl projections status\n  ledgerctl projections rebuild NAME [--batch N]\n\nThe read models: their checkpoints against the head of the log, or a rebuild from zero\ninto fresh tables swapped in atomically.",
 		subs: []string{"status", "rebuild"}},
 	"projections status": {usage: "usage: ledgerctl projections status\n\nPrint each read model's checkpoint against the head of the log, one JSON object a line."},
@@ -172,7 +184,7 @@ func (t helpTopic) nounOr() string {
 // command may run.
 func checkSub(cmd string, args []string, stderr io.Writer) int {
 	t := helpTopics[cmd]
-	if len(t.subs) == 0 {
+	if len(t.subs) == 0 || t.subOptional && (len(args) == 0 || strings.HasPrefix(args[0], "-")) {
 		return -1
 	}
 	if len(args) == 0 {

@@ -51,7 +51,11 @@ func TestHelp(t *testing.T) {
 	}
 	calls = append(calls,
 		call{[]string{"projections", "rebuild", "--help"}, "inbox, parties, acceptances, terms"},
-		call{[]string{"calendar", "deadline", "--help"}, "idocs.v1       amendment_objection, invoice_payment"})
+		call{[]string{"calendar", "deadline", "--help"}, "idocs.v1       amendment_objection, invoice_payment"},
+		call{[]string{"demo", "sign", "--help"}, "-as string"},
+		call{[]string{"demo", "sign", "x.txt", "--as", "serik", "--help"}, "-detached"},
+		call{[]string{"demo", "--help"}, "ledgerctl demo sign FILE --as USER"},
+		call{[]string{"demo", "users", "-h"}, "ledgerctl demo users"})
 	for _, c := range calls {
 		var out, errb bytes.Buffer
 		code := run(context.Background(), c.args, &out, &errb)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"docledger/adapters/signature"
+	"docledger/cmd/internal/app"
 )
 
 // runSignature dispatches `ledgerctl signature SUBCOMMAND`.
@@ -66,7 +67,8 @@ func runSignatureVerify(ctx context.Context, args []string, stdout, stderr io.Wr
 	if err != nil {
 		return fail(stderr, err)
 	}
-	v, err := signature.NewVerifier(signature.Config{Trust: trust, Offline: *offline, OCSPResponder: *ocspURL})
+	v, err := signature.NewVerifier(signature.Config{Trust: trust, Offline: *offline, OCSPResponder: *ocspURL,
+		HTTPClient: app.TrustDirClient(*trustDir)})
 	if err != nil {
 		return fail(stderr, err)
 	}
