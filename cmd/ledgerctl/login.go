@@ -17,7 +17,7 @@ import (
 
 // demoIIN is the demo user ledgerctl login --demo logs in by default: the
 // individual party of the demo data (IIN900101300123).
-const demoIIN = "900101300123"
+const demoIIN = "880512300401"
 
 const loginUsage = `usage: ledgerctl login --demo [--iin IIN] [--bin BIN] [--staff ROLE]
 
