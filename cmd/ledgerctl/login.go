@@ -15,8 +15,8 @@ import (
 	"docledger/domain"
 )
 
-// demoIIN is the demo user ledgerctl login --demo logs in by default: the
-// individual party of the demo data (IIN900101300123).
+// demoIIN is the demo user ledgerctl login --demo logs in by default:
+// serik, first head of the demo's idocs client (cmd/internal/demo).
 const demoIIN = "880512300401"
 
 const loginUsage = `usage: ledgerctl login --demo [--iin IIN] [--bin BIN] [--staff ROLE]
