@@ -27,9 +27,9 @@ type RunnerConfig struct {
 	// before it reads them (default 10ms): fewer, larger transactions under
 	// load, for a few milliseconds of lag.
 	Gather time.Duration
-	// IdleGather replaces Gather after a read that found nothing to apply
-	// (default 50ms): a read model whose events are rare does not re-scan
-	// the log at every append of others.
+	// IdleGather replaces Gather after a read that found only events the
+	// projection skips (default 50ms): a read model whose events are rare
+	// does not re-scan the log at every append of others.
 	IdleGather time.Duration
 	// RetryMin and RetryMax bound the pause before a batch that failed on a
 	// database fault (see Transient) is tried again: it starts at RetryMin
@@ -103,6 +103,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	retry := time.Duration(0) // the pause before retrying after a database fault
 	for {
 		woken := r.cfg.Log.Wake() // taken before the read, so that no wake-up is lost
+		scannedBefore := cur.scanned
 		applied, err := catchUp(ctx, r.cfg.Pool, r.cfg.Log, r.cfg.Projection, name, r.cfg.Batch, r.cfg.Metrics, r.cfg.OnApplied, &cur)
 		var evErr *EventError
 		switch {
@@ -129,8 +130,13 @@ func (r *Runner) Run(ctx context.Context) error {
 		default:
 			retry = 0
 		}
+		// A read that only skipped others' events lets new ones gather
+		// longer (a model whose events are rare does not re-scan the log at
+		// every append); one that found nothing readable (all applied, or
+		// held back by an older transaction until the store wakes us) reads
+		// again soon after the next wake-up.
 		gather := r.cfg.Gather
-		if applied == 0 {
+		if applied == 0 && cur.scanned != scannedBefore {
 			gather = r.cfg.IdleGather
 		}
 		select {

@@ -16,6 +16,10 @@ import (
 	"strings"
 	"time"
 
+	"docledger/adapters/identity"
+	"docledger/adapters/pg"
+	"docledger/adapters/policy"
+
 	"github.com/google/uuid"
 )
 
@@ -65,9 +69,21 @@ func benchCommands(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := waitReady(ctx, client, base+"/readyz"); err != nil {
 		return fail(stderr, err)
 	}
+	// Every request is authenticated and authorised, as in production: the
+	// sender registers and sends with its API token, the recipient delivers
+	// with its own.
+	auth, err := benchParties(ctx, dsn)
+	if err != nil {
+		return fail(stderr, fmt.Errorf("set up the parties and their API tokens: %w", err))
+	}
 	post := func(ctx context.Context, path string, body []byte) error {
 		req, _ := http.NewRequestWithContext(ctx, "POST", base+path, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
+		token := auth.senderToken
+		if strings.HasSuffix(path, "/deliver") {
+			token = auth.recipientToken
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
 		resp, err := client.Do(req)
 		if err != nil {
 			return err
@@ -84,8 +100,8 @@ func benchCommands(ctx context.Context, args []string, stdout, stderr io.Writer)
 		id := uuid.NewSHA1(uuid.NameSpaceOID, []byte(fmt.Sprintf("%d-%d", w, i/3)))
 		switch i % 3 {
 		case 0:
-			b, _ := json.Marshal(map[string]string{"document_id": id.String(), "sender_party": "BIN990140000123",
-				"recipient_party": fmt.Sprintf("IIN9001013%05d", w), "kind": "invoice", "title": "Bench invoice",
+			b, _ := json.Marshal(map[string]string{"document_id": id.String(), "sender_party": auth.sender.String(),
+				"recipient_party": auth.recipient.String(), "kind": "invoice", "title": "Bench invoice",
 				"content_sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"})
 			return post(ctx, "/api/v1/documents", b)
 		case 1:
@@ -176,4 +192,46 @@ func procMemoryMB(pid int) (rss, peak float64) {
 		}
 	}
 	return rss, peak
+}
+
+// benchAuth are the two parties of the command benchmark and their API
+// tokens (scope send_documents).
+type benchAuth struct {
+	sender, recipient           uuid.UUID
+	senderToken, recipientToken string
+}
+
+// benchParties seeds a sender and a recipient party into the parties read
+// model of the scratch database (as if their registrations had been
+// projected: the access policy looks parties up there) and creates an API
+// token for each through the identity store.
+func benchParties(ctx context.Context, dsn string) (benchAuth, error) {
+	pool, err := pg.Connect(ctx, pg.Config{URL: dsn, Role: pg.DefaultRole, MaxConns: 2, ApplicationName: "ledgerbench"})
+	if err != nil {
+		return benchAuth{}, err
+	}
+	defer pool.Close()
+	a := benchAuth{sender: uuid.New(), recipient: uuid.New()}
+	for _, p := range []struct {
+		id     uuid.UUID
+		number string
+	}{{a.sender, "990140000123"}, {a.recipient, "900101300123"}} {
+		if _, err := pool.Exec(ctx, `INSERT INTO parties.parties (party_id, kind, identity_number, resident, names, contacts,
+			profile, stages, registered_at, position) VALUES ($1, 'legal_entity', $2, true, '{"full":"Bench"}', '{}', 'idocs.v1',
+			'{registration}', now(), 0)`, p.id, p.number); err != nil {
+			return benchAuth{}, err
+		}
+	}
+	store, err := identity.NewStore(pool, nil)
+	if err != nil {
+		return benchAuth{}, err
+	}
+	now := time.Now()
+	if _, a.senderToken, err = store.CreateToken(ctx, a.sender, "bench sender", []policy.Scope{policy.ScopeSendDocuments}, now, "ledgerbench"); err != nil {
+		return benchAuth{}, err
+	}
+	if _, a.recipientToken, err = store.CreateToken(ctx, a.recipient, "bench recipient", []policy.Scope{policy.ScopeSendDocuments}, now, "ledgerbench"); err != nil {
+		return benchAuth{}, err
+	}
+	return a, nil
 }
