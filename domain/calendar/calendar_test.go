@@ -1,6 +1,7 @@
 package calendar_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -426,5 +427,27 @@ func TestConcurrentUse(t *testing.T) {
 		if got := <-done; got != first {
 			t.Errorf("answers differ: %s and %s", first, got)
 		}
+	}
+}
+
+// The zero Date (a missing date) survives a JSON round trip, so a command
+// without one reaches the rule that refuses it.
+func TestZeroDateRoundTrip(t *testing.T) {
+	type carrier struct {
+		On calendar.Date `json:"on"`
+	}
+	for _, in := range []carrier{{}, {On: calendar.Date{Year: 2026, Month: time.December, Day: 28}}} {
+		b, err := json.Marshal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out carrier
+		if err := json.Unmarshal(b, &out); err != nil || out != in {
+			t.Fatalf("%s: got %+v, %v; want %+v", b, out, err, in)
+		}
+	}
+	var c carrier
+	if err := json.Unmarshal([]byte(`{"on":"2026-13-01"}`), &c); err == nil {
+		t.Fatal("a bad date was accepted")
 	}
 }

@@ -78,11 +78,23 @@ func (d Date) End() time.Time { return d.AddDays(1).Start() }
 
 func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day) }
 
-// MarshalText writes YYYY-MM-DD.
-func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+// MarshalText writes YYYY-MM-DD, and the zero Date (no date) as "".
+func (d Date) MarshalText() ([]byte, error) {
+	if d == (Date{}) {
+		return []byte{}, nil
+	}
+	return []byte(d.String()), nil
+}
 
-// UnmarshalText reads YYYY-MM-DD.
+// UnmarshalText reads YYYY-MM-DD; "" is the zero Date (no date), which the
+// rules that need a date refuse themselves. Before, a missing date encoded
+// as "0000-00-00", which no reader could decode: a command without one was
+// lost on the command bus and its caller waited for a reply that never came.
 func (d *Date) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*d = Date{}
+		return nil
+	}
 	p, err := ParseDate(string(b))
 	if err != nil {
 		return err

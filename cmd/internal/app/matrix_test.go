@@ -125,7 +125,7 @@ func TestTenantIsolationMatrix(t *testing.T) {
 		"POST /api/v1/parties/{id}/stages":    {"POST", pa("stages"), map[string]any{"stage": "no-such-stage"}, headOrAdmin},
 		"POST /api/v1/parties/{id}/org-units": {"POST", pa("org-units"), map[string]any{"unit_id": "", "kind": "none", "name": ""}, headOrAdmin},
 		"POST /api/v1/parties/{id}/requisites": {"POST", pa("requisites"), map[string]any{"contacts": map[string]any{"email": "matrix@test.kz"},
-			"changed_on": "2026-03-02"}, // without changed_on the command gets no reply (a bug of the bus or the command, not of the policy)
+			"changed_on": "2026-03-02"},
 			headOrAdmin},
 		"POST /api/v1/parties/{id}/compromise-reports": {"POST", pa("compromise-reports"), map[string]any{"user_iin": "800101300999",
 			"credential": "password"}, headOrAdmin},

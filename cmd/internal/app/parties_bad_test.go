@@ -133,6 +133,7 @@ func TestPartyBadInput(t *testing.T) {
 		{"an org unit of an individual", "POST", "/api/v1/parties/" + party + "/org-units", map[string]any{"unit_id": "b1", "kind": "branch", "name": "B"}, 422, "party_not_legal_entity"},
 		{"an expired certificate", "POST", "/api/v1/parties/" + party + "/certificates", map[string]any{"user_iin": iinSelf, "serial": "01", "issuer": "CN=NCA",
 			"key_usage": []string{"sign"}, "not_before": past.Add(-48 * time.Hour).Format(time.RFC3339), "not_after": past.Format(time.RFC3339)}, 422, "party_certificate_expired"},
+		{"a requisites change without changed_on", "POST", "/api/v1/parties/" + party + "/requisites", map[string]any{"contacts": map[string]any{"email": "x@test.kz"}}, 422, "validation_failed"},
 		{"an unknown party", "POST", "/api/v1/parties/" + uuid.NewString() + "/acceptances", accept("cp", 1, nil), 404, "party_not_found"},
 		{"a party id that is not a UUID", "POST", "/api/v1/parties/nope/acceptances", accept("cp", 1, nil), 400, "invalid_id"},
 		{"a body party_id that differs from the path", "POST", "/api/v1/parties/" + party + "/acceptances", accept("cp", 1, map[string]any{"party_id": uuid.NewString()}), 400, "invalid_id"},
