@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -58,11 +59,21 @@ func (r *Reads) Member(ctx context.Context, partyID uuid.UUID, iin string) (poli
 // Resolve is the party a document's party reference names: a party id, or
 // an identity number with or without an "IIN"/"BIN" prefix (the earliest
 // registered party with it). policy.ErrNotMember when none.
+//
+// A party, once registered, stays: the parties found by id are remembered
+// (up to knownPartiesMax), so the access policy's look-up of a document's
+// party costs no round trip after the first. Absence is never remembered.
 func (r *Reads) Resolve(ctx context.Context, ref string) (uuid.UUID, error) {
 	var id uuid.UUID
 	var err error
 	if u, perr := uuid.Parse(ref); perr == nil {
+		if r.known.has(u) {
+			return u, nil
+		}
 		err = r.pool.QueryRow(ctx, `SELECT party_id FROM parties.parties WHERE party_id = $1`, u).Scan(&id)
+		if err == nil {
+			r.known.add(id)
+		}
 	} else {
 		number := strings.TrimPrefix(strings.TrimPrefix(ref, "IIN"), "BIN")
 		if len(number) != 12 {
@@ -90,4 +101,30 @@ func (r *Reads) Granted(ctx context.Context, arbiterIIN string, partyID uuid.UUI
 		return false, fmt.Errorf("arbiter grant: %w", err)
 	}
 	return ok, nil
+}
+
+// knownPartiesMax bounds the parties Resolve remembers; past it the set
+// starts again empty.
+const knownPartiesMax = 100_000
+
+// partySet is a set of party ids safe for concurrent use.
+type partySet struct {
+	mu  sync.RWMutex
+	ids map[uuid.UUID]struct{}
+}
+
+func (s *partySet) has(id uuid.UUID) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, ok := s.ids[id]
+	return ok
+}
+
+func (s *partySet) add(id uuid.UUID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ids == nil || len(s.ids) >= knownPartiesMax {
+		s.ids = map[uuid.UUID]struct{}{}
+	}
+	s.ids[id] = struct{}{}
 }

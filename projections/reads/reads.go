@@ -24,7 +24,8 @@ import (
 
 // Reads answers queries from the read models in one database.
 type Reads struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	known partySet // parties Resolve found by id
 }
 
 // New returns the queries over pool; it refuses a nil pool.

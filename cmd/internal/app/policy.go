@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -38,24 +39,43 @@ func (a *App) defaultAuthenticator() (httpapi.Authenticator, error) {
 // read models, document parties from their streams, staff accesses appended
 // to the log.
 func (a *App) newPolicy(q *reads.Reads) (*policy.Policy, error) {
-	return policy.New(q, streamDocuments{store: a.Store, reg: a.Events}, q,
+	return policy.New(q, &streamDocuments{store: a.Store, reg: a.Events}, q,
 		staffAccessLog{store: a.Store, reg: a.Events, clock: a.clock}, a.clock)
 }
 
 // streamDocuments reads a document's parties from its stream (consistent
-// at once, unlike the read model).
+// at once, unlike the read model). A document's sender and recipient never
+// change and its delivery is never undone, so what was read is kept (up to
+// docPartiesMax documents): a delivered document costs no round trip, an
+// undelivered one reads only the events after the version last read.
 type streamDocuments struct {
 	store eventstore.Store
 	reg   *event.Registry
+	mu    sync.Mutex
+	seen  map[uuid.UUID]docParties
 }
 
-func (d streamDocuments) Parties(ctx context.Context, id uuid.UUID) (policy.DocumentParties, error) {
-	recs, err := d.store.ReadStream(ctx, document.StreamID(id), 0)
+// docPartiesMax bounds the documents streamDocuments remembers; past it
+// the memory starts again empty.
+const docPartiesMax = 100_000
+
+type docParties struct {
+	parties policy.DocumentParties
+	version int64
+}
+
+func (d *streamDocuments) Parties(ctx context.Context, id uuid.UUID) (policy.DocumentParties, error) {
+	d.mu.Lock()
+	known, ok := d.seen[id]
+	d.mu.Unlock()
+	if ok && known.parties.Delivered {
+		return known.parties, nil
+	}
+	recs, err := d.store.ReadStream(ctx, document.StreamID(id), known.version)
 	if err != nil {
 		return policy.DocumentParties{}, fmt.Errorf("read document %s: %w", id, err)
 	}
-	var p policy.DocumentParties
-	found := false
+	p := known.parties
 	for _, rec := range recs {
 		payload, err := d.reg.Decode(rec.Type, rec.SchemaVersion, rec.Data)
 		if err != nil {
@@ -63,14 +83,21 @@ func (d streamDocuments) Parties(ctx context.Context, id uuid.UUID) (policy.Docu
 		}
 		switch e := payload.(type) {
 		case document.Registered:
-			p.Sender, p.Recipient, found = e.SenderParty, e.RecipientParty, true
+			p.Sender, p.Recipient, ok = e.SenderParty, e.RecipientParty, true
 		case document.Delivered:
 			p.Delivered = true
 		}
+		known.version = rec.StreamVersion
 	}
-	if !found {
+	if !ok {
 		return policy.DocumentParties{}, policy.ErrNotFound
 	}
+	d.mu.Lock()
+	if d.seen == nil || len(d.seen) >= docPartiesMax {
+		d.seen = map[uuid.UUID]docParties{}
+	}
+	d.seen[id] = docParties{parties: p, version: known.version}
+	d.mu.Unlock()
 	return p, nil
 }
 
