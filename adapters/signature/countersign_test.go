@@ -14,9 +14,9 @@ import (
 // (loopback OCSP), for ECDSA and GOST keys; one over other bytes, or by a
 // revoked certificate, makes the signer fail; Reverify re-checks it.
 func TestCountersignatures(t *testing.T) {
-	for name, mk := range map[string]func(testing.TB) *sigtest.PKI{"ECDSA PKI": sigtest.New, "GOST PKI": sigtest.NewGOST} {
+	for name, mk := range map[string]func(testing.TB, func() time.Time) *sigtest.PKI{"ECDSA PKI": sigtest.NewAt, "GOST PKI": sigtest.NewGOSTAt} {
 		t.Run(name, func(t *testing.T) {
-			p := mk(t)
+			p := mk(t, fixedClock)
 			v := verifier(t, p, nil)
 			ctx := context.Background()
 			key := sigtest.ECDSAP256
@@ -51,7 +51,7 @@ func TestCountersignatures(t *testing.T) {
 			_, err = v.Verify(ctx, signature.Request{CMS: p.Sign(t, signer, content, sigtest.SignOptions{Countersigner: notary, CountersignOf: []byte("another signature")})})
 			wantCode(t, err, signature.CodeContentMismatch)
 
-			p.SetStatus(notary.Cert, sigtest.Revoked, time.Now().Add(-time.Hour))
+			p.SetStatus(notary.Cert, sigtest.Revoked, p.Now().Add(-time.Hour))
 			ev, err = v.Verify(ctx, signature.Request{CMS: p.Sign(t, signer, content, sigtest.SignOptions{Countersigner: notary})})
 			wantCode(t, err, signature.CodeCertRevoked)
 			if ev.Signers[0].Reasons[0].Message[:len("countersignature 0")] != "countersignature 0" {
@@ -65,9 +65,9 @@ func TestCountersignatures(t *testing.T) {
 // against it: revoked before the signing time refuses, after it does not,
 // no answer refuses by default; the answer is cached.
 func TestIntermediateRevocation(t *testing.T) {
-	for name, mk := range map[string]func(testing.TB) *sigtest.PKI{"ECDSA PKI": sigtest.New, "GOST PKI": sigtest.NewGOST} {
+	for name, mk := range map[string]func(testing.TB, func() time.Time) *sigtest.PKI{"ECDSA PKI": sigtest.NewAt, "GOST PKI": sigtest.NewGOSTAt} {
 		t.Run(name, func(t *testing.T) {
-			p := mk(t)
+			p := mk(t, fixedClock)
 			inter := p.UseRevocableIntermediate(t)
 			v := verifier(t, p, func(c *signature.Config) { c.OCSPCache = signature.NewOCSPCache(time.Minute) })
 			ctx := context.Background()
@@ -90,13 +90,13 @@ func TestIntermediateRevocation(t *testing.T) {
 			}
 
 			fresh := verifier(t, p, nil)
-			p.SetStatus(inter.Cert, sigtest.Revoked, time.Now().Add(time.Hour)) // after the signing time
+			p.SetStatus(inter.Cert, sigtest.Revoked, p.Now().Add(time.Hour)) // after the signing time
 			ev, err = fresh.Verify(ctx, signature.Request{CMS: cms})
 			mustValid(t, ev, err)
 			if cr := ev.Signers[0].ChainRevocation; cr[0].Status != signature.StatusRevoked {
 				t.Fatalf("intermediate revocation %+v", cr)
 			}
-			p.SetStatus(inter.Cert, sigtest.Revoked, time.Now().Add(-time.Hour))
+			p.SetStatus(inter.Cert, sigtest.Revoked, p.Now().Add(-time.Hour))
 			_, err = fresh.Verify(ctx, signature.Request{CMS: cms})
 			wantCode(t, err, signature.CodeCertRevoked)
 			p.SetStatus(inter.Cert, sigtest.Good, time.Time{})

@@ -15,11 +15,11 @@ import (
 // signature by the test PKI may come out valid. The seeds include real NCA
 // GOST material (testdata/nca) and GOST CMS made at test time.
 func FuzzVerify(f *testing.F) {
-	p := sigtest.New(f)
+	p := sigtest.NewAt(f, fuzzClock)
 	leaf := p.Issue(f, sigtest.Spec{IIN: "900101300123", Key: sigtest.ECDSAP256})
 	f.Add(p.Sign(f, leaf, []byte("seed"), sigtest.SignOptions{}), []byte(""))
 	f.Add(p.Sign(f, leaf, []byte("seed"), sigtest.SignOptions{Detached: true}), []byte("seed"))
-	gp := sigtest.NewGOST(f)
+	gp := sigtest.NewGOSTAt(f, fuzzClock)
 	gleaf := gp.Issue(f, sigtest.Spec{IIN: "900101300123", Key: sigtest.GOST2015_512})
 	f.Add(gp.Sign(f, gleaf, []byte("seed"), sigtest.SignOptions{Countersigner: gleaf, KalkanOIDs: true}), []byte(""))
 	f.Add(gp.Sign(f, gleaf, []byte("seed"), sigtest.SignOptions{Detached: true, NoSignedAttributes: true}), []byte("seed"))
@@ -30,7 +30,7 @@ func FuzzVerify(f *testing.F) {
 	if err == nil {
 		f.Fatal("verifier without roots accepted")
 	}
-	v, err = NewVerifier(Config{Trust: NewTrustStore(p.Trust(), nil), Offline: true, Clock: func() time.Time { return time.Now() }})
+	v, err = NewVerifier(Config{Trust: NewTrustStore(p.Trust(), nil), Offline: true, Clock: p.Now})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -70,3 +70,6 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// fuzzClock is the fuzz PKIs' and verifier's time: a fixed date.
+func fuzzClock() time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) }

@@ -16,7 +16,7 @@ import (
 // with Kalkan's OIDs; the chain, the OCSP answer (GOST-signed, on loopback)
 // and the key usage are checked.
 func TestGOSTSignaturesMadeAtTestTime(t *testing.T) {
-	p := sigtest.NewGOST(t)
+	p := sigtest.NewGOSTAt(t, fixedClock)
 	v := verifier(t, p, nil)
 	ctx := context.Background()
 	for _, kt := range []struct {
@@ -72,12 +72,12 @@ func TestGOSTSignaturesMadeAtTestTime(t *testing.T) {
 // OCSP is down, give revocation; an RSA key certified by the GOST CA and
 // a GOST key sign one CMS together.
 func TestGOSTTimestampRevocationAndMixedSigners(t *testing.T) {
-	p := sigtest.NewGOST(t)
+	p := sigtest.NewGOSTAt(t, fixedClock)
 	v := verifier(t, p, nil)
 	ctx := context.Background()
 	leaf := p.Issue(t, sigtest.Spec{IIN: "900101300123", Key: sigtest.GOST2015_512})
 
-	tsaTime := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
+	tsaTime := p.Now().Add(-time.Hour).UTC().Truncate(time.Second)
 	p.SetTSATime(func() time.Time { return tsaTime })
 	ev, err := v.Verify(ctx, signature.Request{CMS: p.Sign(t, leaf, content, sigtest.SignOptions{Timestamp: true})})
 	mustValid(t, ev, err)
@@ -108,7 +108,7 @@ func TestGOSTTimestampRevocationAndMixedSigners(t *testing.T) {
 	p.SetCRLDown(false)
 
 	revoked := p.Issue(t, sigtest.Spec{IIN: "900101300123", Key: sigtest.GOST2015_512})
-	p.SetStatus(revoked.Cert, sigtest.Revoked, time.Now().Add(-time.Hour))
+	p.SetStatus(revoked.Cert, sigtest.Revoked, p.Now().Add(-time.Hour))
 	_, err = v.Verify(ctx, signature.Request{CMS: p.Sign(t, revoked, content, sigtest.SignOptions{})})
 	wantCode(t, err, signature.CodeCertRevoked)
 	p.SetOCSPDown(true)
@@ -137,7 +137,7 @@ func TestGOSTTimestampRevocationAndMixedSigners(t *testing.T) {
 // The GOST path builder keeps the CA's path length: the intermediate (path
 // length 0) may not certify another CA that issues the signer.
 func TestGOSTChainKeepsPathLength(t *testing.T) {
-	p := sigtest.NewGOST(t)
+	p := sigtest.NewGOSTAt(t, fixedClock)
 	v := verifier(t, p, nil)
 	sub := p.NewCA(t, p.Intermediate, "TEST SUB-CA (GOST)")
 	leaf := p.Issue(t, sigtest.Spec{IIN: "900101300123", Key: sigtest.GOST2015_512, Issuer: sub})

@@ -19,13 +19,19 @@ import (
 
 var content = []byte("Акт выполненных работ №17 от 2026-11-20")
 
+// fixedClock is the time of the tests that build their PKI with
+// sigtest.NewAt/NewGOSTAt: a fixed date, so that what they assert about
+// validity, revocation and timestamps never depends on today's date.
+func fixedClock() time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) }
+
+// verifier verifies p's material on p's clock.
 func verifier(t testing.TB, p *sigtest.PKI, mod func(*signature.Config)) *signature.Verifier {
 	t.Helper()
 	ts, err := signature.LoadTrustDir(p.TrustDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := signature.Config{Trust: ts, Timeout: 5 * time.Second}
+	cfg := signature.Config{Trust: ts, Timeout: 5 * time.Second, Clock: p.Now}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -22,6 +22,7 @@ type rig struct {
 	pki   *sigtest.PKI
 	store *edslogin.Store
 	now   atomic.Pointer[time.Time]
+	start time.Time
 }
 
 func newRig(t *testing.T) *rig {
@@ -31,14 +32,17 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{pki: sigtest.New(t), store: store}
-	start := time.Now()
+	start := epoch
+	r := &rig{store: store, start: start}
 	r.now.Store(&start)
-	v, err := signature.NewVerifier(signature.Config{Trust: signature.NewTrustStore(r.pki.Trust(), nil)})
+	clock := func() time.Time { return *r.now.Load() }
+	// The PKI, the verifier and the handler share the rig's clock.
+	r.pki = sigtest.NewAt(t, clock)
+	v, err := signature.NewVerifier(signature.Config{Trust: signature.NewTrustStore(r.pki.Trust(), nil), Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := edslogin.NewHandler(edslogin.Config{Store: store, Verifier: v, Clock: func() time.Time { return *r.now.Load() }, NonceTTL: time.Minute})
+	h, err := edslogin.NewHandler(edslogin.Config{Store: store, Verifier: v, Clock: clock, NonceTTL: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,11 +107,11 @@ func TestLoginOpensASessionBoundToTheSigner(t *testing.T) {
 			t.Fatalf("login: %d %v", st, body)
 		}
 		token, _ := body["session_token"].(string)
-		sess, err := r.store.Session(context.Background(), token, time.Now())
+		sess, err := r.store.Session(context.Background(), token, r.start)
 		if err != nil || sess.IIN != "850505400456" || sess.BIN != "123456789012" || sess.CertificateSerial != auth.Cert.SerialNumber.Text(16) {
 			t.Fatalf("session %+v %v", sess, err)
 		}
-		if _, err := r.store.Session(context.Background(), token, time.Now().Add(9*time.Hour)); err != edslogin.ErrSessionUnknown {
+		if _, err := r.store.Session(context.Background(), token, r.start.Add(9*time.Hour)); err != edslogin.ErrSessionUnknown {
 			t.Fatalf("expired session: %v", err)
 		}
 
@@ -127,9 +131,9 @@ func TestLoginRefusals(t *testing.T) {
 
 	t.Run("expired nonce", func(t *testing.T) {
 		n := r.nonce(t)
-		later := time.Now().Add(2 * time.Minute)
+		later := r.start.Add(2 * time.Minute)
 		r.now.Store(&later)
-		defer func() { now := time.Now(); r.now.Store(&now) }()
+		defer r.now.Store(&r.start)
 		st, body := r.post(t, edslogin.LoginPath, edslogin.LoginRequest{Nonce: n, CMS: b64(r.pki.Sign(t, auth, []byte(n), sigtest.SignOptions{}))})
 		if c := errorCode(t, st, body); c != "nonce_expired" {
 			t.Fatal(c)

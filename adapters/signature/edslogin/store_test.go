@@ -18,7 +18,7 @@ func TestNonceServesOneLoginUnderConcurrency(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	now := time.Now()
+	now := epoch
 	const nonce = "concurrent-nonce-0123456789"
 	if err := s.IssueNonce(ctx, nonce, now, now.Add(time.Minute)); err != nil {
 		t.Fatal(err)
@@ -59,7 +59,7 @@ func TestDeleteExpired(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	now := time.Now()
+	now := epoch
 	if err := s.IssueNonce(ctx, "old-nonce-0123456789", now.Add(-time.Hour), now.Add(-time.Minute)); err != nil {
 		t.Fatal(err)
 	}
@@ -77,3 +77,7 @@ func TestDeleteExpired(t *testing.T) {
 		t.Fatalf("live nonce gone: %v", err)
 	}
 }
+
+// epoch is the tests' time: a fixed date (the store is given every time
+// explicitly, so nothing here depends on today's date).
+var epoch = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)

@@ -109,6 +109,14 @@ func NewAt(t testing.TB, clock func() time.Time) *PKI { return newPKI(t, false, 
 // or ECDSA key under the GOST CA.
 func NewGOST(t testing.TB) *PKI { return newPKI(t, true, time.Now) }
 
+// NewGOSTAt is NewGOST dated by clock (see NewAt).
+func NewGOSTAt(t testing.TB, clock func() time.Time) *PKI { return newPKI(t, true, clock) }
+
+// Now is the PKI's time: what its certificates, OCSP answers, CRLs and
+// timestamps are dated by. A verifier of its material on the same clock
+// (Config.Clock) sees them as the tests intend, whatever today's date is.
+func (p *PKI) Now() time.Time { return p.now() }
+
 func newPKI(t testing.TB, gost bool, clock func() time.Time) *PKI {
 	t.Helper()
 	now := clock()
