@@ -39,7 +39,6 @@ type summary struct {
 	output  map[testKey][]string // output of tests still running
 	pkgOut  map[string][]string  // package-level output not yet printed
 	started map[string]bool      // packages that started and have no result yet
-	order   []string
 
 	pkgs                    map[string]string // package -> ok, FAIL, no tests
 	passed, failed, skipped int

@@ -18,6 +18,7 @@ import (
 	"docledger/adapters/pgtest"
 	"docledger/cmd/internal/app"
 	"docledger/domain"
+	"docledger/internal/eventually"
 )
 
 const hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -272,9 +273,13 @@ func TestEndToEnd(t *testing.T) {
 	if code, body := s.do("POST", "/api/v1/documents/"+ids[0]+"/deliver", nil, map[string]string{"If-Match": hdr.Get("ETag")}); code != 409 || errCode(body) != "document_already_delivered" {
 		t.Fatalf("deliver again at the read version: %d %v", code, body)
 	}
-	_, doc, hdr = s.doFull("GET", "/api/v1/documents/"+ids[1], nil, nil)
-	if code, body := s.do("POST", "/api/v1/documents/"+ids[1]+"/send", nil, map[string]string{"If-Match": hdr.Get("ETag")}); code != 200 || body["stream_version"].(float64) != 2 {
-		t.Fatalf("send at the read version %q: %d %v", hdr.Get("ETag"), code, body)
+	// The read model may not show the second document yet: wait for its ETag.
+	etag := eventually.Value(t, "the second document's ETag", func() (string, bool) {
+		code, _, hdr := s.doFull("GET", "/api/v1/documents/"+ids[1], nil, nil)
+		return hdr.Get("ETag"), code == 200
+	})
+	if code, body := s.do("POST", "/api/v1/documents/"+ids[1]+"/send", nil, map[string]string{"If-Match": etag}); code != 200 || body["stream_version"].(float64) != 2 {
+		t.Fatalf("send at the read version %q: %d %v", etag, code, body)
 	}
 	if code, body := s.do("GET", "/api/v1/documents/"+uuid.NewString(), nil, nil); code != 404 || errCode(body) != "document_not_found" {
 		t.Fatalf("unknown document: %d %v", code, body)
