@@ -1,6 +1,9 @@
 package eventstore
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // Broadcast is the wake-up behind a LogReader's Wake: Wait returns a
 // channel that the next Fire closes, waking every reader that took it at
@@ -27,3 +30,28 @@ func (b *Broadcast) Fire() {
 	b.ch = make(chan struct{})
 	b.mu.Unlock()
 }
+
+// Backoff is a pause that doubles from First to a ceiling, for a store's
+// readers that look again while something is not there yet (events held
+// back, a subscription being re-established). The zero Backoff starts at
+// 2ms.
+type Backoff struct {
+	First time.Duration
+	d     time.Duration
+}
+
+// Next is the next pause, at most ceiling.
+func (b *Backoff) Next(ceiling time.Duration) time.Duration {
+	switch {
+	case b.d == 0 && b.First > 0:
+		b.d = b.First
+	case b.d == 0:
+		b.d = 2 * time.Millisecond
+	case b.d < ceiling:
+		b.d *= 2
+	}
+	return min(b.d, ceiling)
+}
+
+// Reset starts the pauses over from First.
+func (b *Backoff) Reset() { b.d = 0 }

@@ -5,7 +5,6 @@ import (
 	"math"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 
@@ -94,24 +93,6 @@ func TestSnapshotMeta(t *testing.T) {
 		if _, err := decodeSnapshotMeta([]byte(bad)); !errors.Is(err, ErrIntegrity) {
 			t.Errorf("decode %q: %v, want ErrIntegrity", bad, err)
 		}
-	}
-}
-
-func TestBackoff(t *testing.T) {
-	var b backoff
-	var got []time.Duration
-	for range 8 {
-		got = append(got, b.next(time.Second))
-	}
-	want := []time.Duration{100, 200, 400, 800, 1000, 1000, 1000, 1000}
-	for i := range want {
-		if got[i] != want[i]*time.Millisecond {
-			t.Fatalf("backoff %v, want %v ms", got, want)
-		}
-	}
-	b.reset()
-	if d := b.next(time.Second); d != 100*time.Millisecond {
-		t.Fatalf("after reset %v", d)
 	}
 }
 

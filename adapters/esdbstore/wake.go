@@ -5,6 +5,8 @@ import (
 	"errors"
 	"time"
 
+	"docledger/eventstore"
+
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 )
 
@@ -44,9 +46,9 @@ func (s *Store) Close() {
 // every docledger event it delivers.
 func (s *Store) runWatch() {
 	defer close(s.watch.done)
-	var pause backoff
+	pause := eventstore.Backoff{First: 100 * time.Millisecond}
 	for s.ctx.Err() == nil {
-		err := s.subscribeLive(s.ctx, pause.reset)
+		err := s.subscribeLive(s.ctx, pause.Reset)
 		if s.ctx.Err() != nil {
 			return
 		}
@@ -54,7 +56,7 @@ func (s *Store) runWatch() {
 		select {
 		case <-s.ctx.Done():
 			return
-		case <-time.After(pause.next(5 * time.Second)):
+		case <-time.After(pause.Next(5 * time.Second)):
 		}
 	}
 }
@@ -87,18 +89,3 @@ func (s *Store) subscribeLive(ctx context.Context, subscribed func()) error {
 		// Checkpoints, caught-up and fell-behind notices wake nobody.
 	}
 }
-
-// backoff grows from 100ms, doubling, to a ceiling; reset starts it over.
-type backoff struct{ d time.Duration }
-
-func (b *backoff) next(ceiling time.Duration) time.Duration {
-	switch {
-	case b.d == 0:
-		b.d = 100 * time.Millisecond
-	case b.d < ceiling:
-		b.d *= 2
-	}
-	return min(b.d, ceiling)
-}
-
-func (b *backoff) reset() { b.d = 0 }

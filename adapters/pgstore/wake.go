@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"docledger/eventstore"
+
 	"github.com/jackc/pgx/v5"
 )
 
@@ -37,7 +39,7 @@ func (s *Store) runReleaseWatch() {
 		}
 		s.watch.again = false
 		s.watch.Unlock()
-		var pause backoff
+		var pause eventstore.Backoff
 		for {
 			held, err := s.held(s.ctx)
 			if s.ctx.Err() != nil {
@@ -49,7 +51,7 @@ func (s *Store) runReleaseWatch() {
 			}
 			select {
 			case <-s.ctx.Done():
-			case <-time.After(pause.next(100 * time.Millisecond)):
+			case <-time.After(pause.Next(100 * time.Millisecond)):
 			}
 		}
 	}
@@ -75,7 +77,7 @@ func (s *Store) WaitReadable(ctx context.Context) error {
 	if err := s.pool.QueryRow(ctx, `SELECT pg_snapshot_xmax(pg_current_snapshot())::text`).Scan(&horizon); err != nil {
 		return fmt.Errorf("wait readable: %w", err)
 	}
-	var pause backoff
+	var pause eventstore.Backoff
 	for {
 		var done bool
 		err := s.pool.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot()) >= $1::xid8`, horizon).Scan(&done)
@@ -88,22 +90,9 @@ func (s *Store) WaitReadable(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(pause.next(50 * time.Millisecond)):
+		case <-time.After(pause.Next(50 * time.Millisecond)):
 		}
 	}
-}
-
-// backoff grows from 2ms, doubling, to a ceiling.
-type backoff struct{ d time.Duration }
-
-func (b *backoff) next(ceiling time.Duration) time.Duration {
-	switch {
-	case b.d == 0:
-		b.d = 2 * time.Millisecond
-	case b.d < ceiling:
-		b.d *= 2
-	}
-	return min(b.d, ceiling)
 }
 
 // Wake returns a channel that is closed the next time the store learns of
